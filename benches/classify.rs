@@ -1,0 +1,2 @@
+//! Classification benchmarks.
+fn main() {}

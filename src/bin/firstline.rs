@@ -1,0 +1,2 @@
+//! The `firstline` command-line tool.
+fn main() {}
