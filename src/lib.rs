@@ -2,7 +2,12 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod error;
 mod lang;
+pub mod matcher;
 pub mod normalize;
 
+pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
 pub use crate::lang::Lang;
+pub use crate::matcher::{Classification, Config, Matcher, MatcherBuilder};
+pub use crate::normalize::{normalize, Normalized, Normalizer};

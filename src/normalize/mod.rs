@@ -33,3 +33,16 @@
 //! pub enum TokenKind { Word, Number, Alnum }
 //! pub enum TokenOrigin { Typed, Abbreviation, Telex, Vni, Contraction }
 //! ```
+
+// TEMPORARY STUB until the implementation lands (replaced wholesale).
+/// The normalizer.
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer;
+/// A normalized message.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized;
+/// Normalizes with the default tables.
+pub fn normalize(text: &str) -> Normalized {
+    let _ = text;
+    Normalized
+}

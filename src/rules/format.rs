@@ -34,6 +34,10 @@ pub(crate) struct RuleFile {
     /// Intents, in file order.
     #[serde(default)]
     pub intents: Vec<IntentDef>,
+    /// Named term lists (anger, profanity, threats...) reported on every
+    /// classification, for the conversation layer's handoff triggers.
+    #[serde(default)]
+    pub lexicons: BTreeMap<String, LexiconDef>,
     /// Conversation settings (thresholds, slots, verification, agent hours,
     /// handoff triggers, order-status replies, system messages).
     #[serde(default)]
@@ -132,4 +136,16 @@ pub(crate) struct IntentDef {
     /// Always hand this intent to a human (after replying).
     #[serde(default)]
     pub handoff: Option<bool>,
+}
+
+/// A named list of terms reported whenever they occur in a message.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LexiconDef {
+    /// How serious a hit is, 1 (mild) to 3 (severe). Default 1.
+    #[serde(default)]
+    pub severity: Option<u8>,
+    /// Terms, in phrase syntax.
+    #[serde(default)]
+    pub terms: LangList,
 }

@@ -1,0 +1,272 @@
+//! The compiled matcher: rules in, classifications out.
+
+mod types;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use self::types::{
+    Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
+    Scored,
+};
+use crate::error::{CompileError, Diagnostic, Location};
+use crate::normalize::Normalizer;
+use crate::Lang;
+
+/// Options for compiling and running a [`Matcher`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Below this confidence a message gets no intent. Default 0.35.
+    pub threshold: f32,
+    /// When the second-best intent's confidence is within this margin of the
+    /// best one, the classification is flagged ambiguous. Default 0.1.
+    pub ambiguity_margin: f32,
+    /// Correct words that are not in the rules' vocabulary to a close one
+    /// (edit distance 1 for 4–7 letters, 2 from 8). Default on.
+    pub typo_correction: bool,
+    /// Check `examples` and `counter_examples` when compiling. Default on.
+    pub check_examples: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: 0.35,
+            ambiguity_margin: 0.1,
+            typo_correction: true,
+            check_examples: true,
+        }
+    }
+}
+
+/// Texts per language (replies, quick replies).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LangTexts {
+    /// Vietnamese texts.
+    pub vi: Vec<String>,
+    /// English texts.
+    pub en: Vec<String>,
+}
+
+impl LangTexts {
+    /// The texts for `lang` (empty if the rules have none).
+    pub fn get(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// True when no language has a text.
+    pub fn is_empty(&self) -> bool {
+        self.vi.is_empty() && self.en.is_empty()
+    }
+}
+
+/// What the conversation engine does once an intent's slots are filled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Action {
+    /// Send the intent's reply.
+    #[default]
+    Reply,
+    /// Ask the host to look the order up, then answer with its status.
+    LookupOrder,
+    /// Send the reply and hand the conversation to a human.
+    Handoff,
+}
+
+/// An intent as compiled: what the conversation layer needs to answer it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Intent {
+    /// Unique id.
+    pub id: Arc<str>,
+    /// One line for tools and agent summaries.
+    pub description: Option<String>,
+    /// Score multiplier.
+    pub weight: f32,
+    /// Tie-breaker.
+    pub priority: i32,
+    /// Reply templates per language.
+    pub replies: LangTexts,
+    /// Quick-reply buttons per language.
+    pub quick_replies: LangTexts,
+    /// Slots to fill before answering.
+    pub slots: Vec<String>,
+    /// What to do once the slots are filled.
+    pub action: Action,
+    /// Always hand this intent to a human.
+    pub handoff: bool,
+    /// Where the intent is defined.
+    pub location: Option<Location>,
+}
+
+struct Inner {
+    config: Config,
+    normalizer: Normalizer,
+    intents: Vec<Intent>,
+    settings: BTreeMap<String, String>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// A compiled, immutable rule set that classifies messages.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`: build it once and share it.
+#[derive(Clone)]
+pub struct Matcher {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("intents", &self.inner.intents.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Collects rule sources and options, then compiles a [`Matcher`].
+#[derive(Clone, Debug, Default)]
+pub struct MatcherBuilder {
+    config: Config,
+    sources: Vec<Source>,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    Yaml { name: String, text: String },
+    Path(std::path::PathBuf),
+}
+
+impl MatcherBuilder {
+    /// A builder with the default [`Config`] and no rules.
+    pub fn new() -> MatcherBuilder {
+        MatcherBuilder::default()
+    }
+
+    /// Sets the options.
+    pub fn config(&mut self, config: Config) -> &mut MatcherBuilder {
+        self.config = config;
+        self
+    }
+
+    /// Adds one rule file from memory; `name` is used in error locations.
+    pub fn add_yaml(&mut self, name: &str, yaml: &str) -> &mut MatcherBuilder {
+        self.sources.push(Source::Yaml {
+            name: name.to_string(),
+            text: yaml.to_string(),
+        });
+        self
+    }
+
+    /// Adds a rule file, or every `*.yaml`/`*.yml` file under a directory
+    /// (recursively, in sorted path order).
+    pub fn add_path(&mut self, path: impl AsRef<Path>) -> &mut MatcherBuilder {
+        self.sources.push(Source::Path(path.as_ref().to_path_buf()));
+        self
+    }
+
+    /// Compiles everything added so far.
+    pub fn build(&self) -> Result<Matcher, CompileError> {
+        let _ = &self.sources;
+        Ok(Matcher {
+            inner: Arc::new(Inner {
+                config: self.config.clone(),
+                normalizer: Normalizer::default(),
+                intents: Vec::new(),
+                settings: BTreeMap::new(),
+                warnings: Vec::new(),
+            }),
+        })
+    }
+}
+
+impl Matcher {
+    /// Compiles one rule file given as a string, with the default options.
+    pub fn new(yaml: &str) -> Result<Matcher, CompileError> {
+        Matcher::builder().add_yaml("<rules>", yaml).build()
+    }
+
+    /// Compiles a rule file or a directory of rule files.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Matcher, CompileError> {
+        Matcher::builder().add_path(path).build()
+    }
+
+    /// A builder for more options or several sources.
+    pub fn builder() -> MatcherBuilder {
+        MatcherBuilder::new()
+    }
+
+    /// Classifies one customer message.
+    pub fn classify(&self, text: &str) -> Classification {
+        let _ = text;
+        Classification {
+            intent: None,
+            confidence: 0.0,
+            ambiguous: false,
+            ranked: Vec::new(),
+            lang: Lang::Vi,
+            entities: Vec::new(),
+            lexicon_hits: Vec::new(),
+        }
+    }
+
+    /// Classifies one message and says why.
+    pub fn explain(&self, text: &str) -> Explanation {
+        Explanation {
+            classification: self.classify(text),
+            clean: String::new(),
+            normalized: String::new(),
+            folded: String::new(),
+            tokens: Vec::new(),
+            corrections: Vec::new(),
+            contributions: Vec::new(),
+        }
+    }
+
+    /// The options it was built with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Every intent, in rule order.
+    pub fn intents(&self) -> &[Intent] {
+        &self.inner.intents
+    }
+
+    /// The intent with this id.
+    pub fn intent(&self, id: &str) -> Option<&Intent> {
+        self.inner.intents.iter().find(|i| &*i.id == id)
+    }
+
+    /// Shop settings from the rules (`settings:`), merged over all files.
+    pub fn settings(&self) -> &BTreeMap<String, String> {
+        &self.inner.settings
+    }
+
+    /// Lints found while compiling (warnings only; errors fail the build).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.inner.warnings
+    }
+
+    /// The normalizer, extended with the rules' abbreviations and vocabulary.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.inner.normalizer
+    }
+
+    /// The raw `conversation:` sections of every rule file, in merge order,
+    /// with the file name. The conversation layer deserializes them.
+    pub(crate) fn conversation_sections(&self) -> Vec<(String, serde_yaml::Value)> {
+        Vec::new()
+    }
+
+    /// Locates a node of a rule file by its path of keys and indices
+    /// (`["conversation", "slots", "order_id", "prompt"]`).
+    pub(crate) fn locate(&self, file: &str, path: &[&str]) -> Option<Location> {
+        let _ = (file, path);
+        None
+    }
+}
