@@ -6,6 +6,7 @@ pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
+pub mod pack;
 
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
 pub use crate::lang::Lang;
