@@ -5,7 +5,9 @@
 pub mod error;
 mod lang;
 pub mod matcher;
+#[allow(missing_docs)]
 pub mod normalize;
+mod rules;
 
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
 pub use crate::lang::Lang;
