@@ -5,7 +5,6 @@
 pub mod error;
 mod lang;
 pub mod matcher;
-#[allow(missing_docs)]
 pub mod normalize;
 mod rules;
 
