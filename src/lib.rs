@@ -7,6 +7,7 @@ mod lang;
 pub mod matcher;
 pub mod normalize;
 pub mod pack;
+mod rules;
 
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
 pub use crate::lang::Lang;
