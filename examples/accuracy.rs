@@ -8,12 +8,14 @@
 //! `-` as intent marks an off-topic message that must get no intent). The
 //! rules default to the embedded pack; `--rules DIR` compiles a directory
 //! instead (for example the pack plus a shop's own file). `--errors` lists
-//! every misclassified message.
+//! every misclassified message. `--no-check` skips the examples check
+//! (to measure a pack whose examples fail), `--explain TEXT` shows what
+//! fired for one message.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use firstline::{pack, Matcher};
+use firstline::{pack, Config, Matcher};
 
 struct Row {
     gold: Option<String>,
@@ -25,25 +27,54 @@ fn main() -> ExitCode {
     let mut devset = String::from("tests/data/devset.tsv");
     let mut rules: Option<String> = None;
     let mut show_errors = false;
+    let mut config = Config::default();
+    let mut explain: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--rules" => rules = args.next(),
             "--errors" => show_errors = true,
+            "--no-check" => config.check_examples = false,
+            "--explain" => explain = args.next(),
             _ => devset = arg,
         }
     }
 
-    let matcher = match &rules {
-        None => pack::matcher(),
-        Some(dir) => match Matcher::from_path(dir) {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::FAILURE;
+    let built = match &rules {
+        None => {
+            let mut builder = Matcher::builder();
+            builder.config(config);
+            for (name, text) in pack::sources() {
+                builder.add_yaml(name, text);
             }
-        },
+            builder.build()
+        }
+        Some(dir) => Matcher::builder().config(config).add_path(dir).build(),
     };
+    let matcher = match built {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in matcher.warnings() {
+        eprintln!("{w}");
+    }
+    if let Some(text) = explain {
+        let e = matcher.explain(&text);
+        let c = &e.classification;
+        println!("tokens: {:?}", e.tokens);
+        println!("intent: {:?} ({:.2}, {:?})", c.intent, c.confidence, c.lang);
+        for r in &c.ranked {
+            println!("  {:<26} score {:.2} confidence {:.2}", r.intent, r.score, r.confidence);
+        }
+        for x in &e.contributions {
+            println!("  {:?} {} {:?} {} [{}]", x.kind, x.intent, x.rule, x.weight, x.how);
+        }
+        println!("entities: {:?}", c.entities);
+        return ExitCode::SUCCESS;
+    }
     let text = match std::fs::read_to_string(&devset) {
         Ok(t) => t,
         Err(e) => {
