@@ -61,15 +61,14 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
             let prev = chars[j - 1].1;
             if is_word(c) {
                 j += 1;
-            } else if matches!(c, '.' | ',')
+            } else if (matches!(c, '.' | ',')
                 && prev.is_ascii_digit()
-                && at(j + 1).is_some_and(|n| n.is_ascii_digit())
+                && at(j + 1).is_some_and(|n| n.is_ascii_digit()))
+                || (is_apostrophe(c)
+                    && prev.is_alphabetic()
+                    && at(j + 1).is_some_and(char::is_alphabetic))
             {
-                j += 2;
-            } else if is_apostrophe(c)
-                && prev.is_alphabetic()
-                && at(j + 1).is_some_and(char::is_alphabetic)
-            {
+                // A joiner inside a number (1.500) or a word (don't).
                 j += 2;
             } else if c == '₫' && prev.is_ascii_digit() {
                 j += 1;
