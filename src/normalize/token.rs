@@ -127,6 +127,22 @@ fn base(c: char) -> char {
 /// keeping the one that carries a diacritic (`ạaaa` -> `ạ`). Doubles stay.
 /// Digits are never squeezed. Returns `None` when nothing changes.
 pub(crate) fn squeeze(lower: &str) -> Option<String> {
+    // Cheap scan first: most tokens have no run to squeeze.
+    let mut prev = None;
+    let mut run = 0;
+    let mut found = false;
+    for c in lower.chars() {
+        let b = c.is_alphabetic().then(|| base(c));
+        run = if b.is_some() && b == prev { run + 1 } else { 1 };
+        if run >= 3 {
+            found = true;
+            break;
+        }
+        prev = b;
+    }
+    if !found {
+        return None;
+    }
     let chars: Vec<char> = lower.chars().collect();
     let mut changed = false;
     let mut out = String::with_capacity(lower.len());

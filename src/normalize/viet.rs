@@ -21,8 +21,8 @@ const VOWEL_ROWS: [[char; 6]; 12] = [
 /// Splits a lowercase Vietnamese vowel into (untoned vowel, tone 0..=5).
 /// Tone 0 is ngang (no mark); 1..=5 are huyền, sắc, hỏi, ngã, nặng.
 pub(crate) fn split_tone(c: char) -> Option<(char, u8)> {
-    if c.is_ascii() && !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
-        return None;
+    if c.is_ascii() {
+        return matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y').then_some((c, 0));
     }
     for row in &VOWEL_ROWS {
         if let Some(t) = row.iter().position(|&v| v == c) {
@@ -168,9 +168,13 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     if nucleus_end == onset_len || nucleus_end - onset_len > 3 {
         return None;
     }
-    let coda: String = chars[nucleus_end..].iter().collect();
+    let coda = &chars[nucleus_end..];
     let has_coda = !coda.is_empty();
-    if has_coda && !CODAS.contains(&coda.as_str()) {
+    if has_coda
+        && !CODAS
+            .iter()
+            .any(|c| c.len() == coda.len() && c.chars().zip(coda).all(|(a, &b)| a == b))
+    {
         return None;
     }
     Some(Parts {
@@ -206,6 +210,19 @@ fn tone_slot(nucleus: &[char], has_coda: bool) -> usize {
 /// Returns `None` when nothing changes or the word is not a Vietnamese
 /// syllable with exactly one tone mark (then it is left alone).
 pub(crate) fn canonical_tone(word: &str) -> Option<String> {
+    // Placement only varies when a toned vowel sits next to another vowel;
+    // check that without allocating, since this runs on every word.
+    let mut vowels = 0;
+    let mut toned = false;
+    for c in word.chars() {
+        if let Some((_, t)) = split_tone(c) {
+            vowels += 1;
+            toned |= t != 0;
+        }
+    }
+    if !toned || vowels < 2 {
+        return None;
+    }
     let chars: Vec<char> = word.chars().collect();
     let parts = parse_syllable(&chars)?;
     let mut tone = 0u8;
