@@ -412,10 +412,11 @@ fn words(s: &str) -> Vec<String> {
 /// Lowercases (with the Đ look-alikes mapped to đ) and recomposes if needed.
 fn lower(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut simple = true;
     for c in s.chars() {
-        viet::push_lower(c, &mut out);
+        simple &= viet::push_lower(c, &mut out);
     }
-    if !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+    if !simple && is_nfc_quick(out.chars()) != IsNormalized::Yes {
         out = out.nfc().collect();
     }
     out
@@ -441,7 +442,7 @@ fn canonical_word(w: String) -> String {
 pub fn fold(text: &str) -> String {
     let mut l = String::with_capacity(text.len());
     for c in text.chars() {
-        viet::push_lower(c, &mut l);
+        let _ = viet::push_lower(c, &mut l);
     }
     let l: String = if l.is_ascii() || is_nfc_quick(l.chars()) == IsNormalized::Yes {
         l

@@ -78,12 +78,42 @@ pub(crate) fn fold_viet(c: char) -> Option<char> {
 
 /// Lowercases one char into `out`, mapping the Đ look-alikes (Icelandic
 /// Ð/ð, African Ɖ/ɖ) to `đ`.
-pub(crate) fn push_lower(c: char, out: &mut String) {
+///
+/// Returns `false` when the generic Unicode lowercasing was used (its output
+/// may need recomposing, e.g. `İ` -> `i` + U+0307).
+pub(crate) fn push_lower(c: char, out: &mut String) -> bool {
     match c {
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
         c if c.is_ascii() => out.push(c),
         'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('đ'),
-        c => out.extend(c.to_lowercase()),
+        c => match fold_viet(c) {
+            // Lowercase Vietnamese letters, the common case: no table walk.
+            Some(f) if f.is_ascii_lowercase() => out.push(c),
+            Some(_) => out.extend(c.to_lowercase()),
+            None => {
+                out.extend(c.to_lowercase());
+                return false;
+            }
+        },
+    }
+    true
+}
+
+/// `char::is_alphabetic` with fast paths for ASCII and Vietnamese letters.
+pub(crate) fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        fold_viet(c).is_some() || c.is_alphabetic()
+    }
+}
+
+/// `char::is_numeric` with fast paths for ASCII and Vietnamese letters.
+pub(crate) fn is_number(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        fold_viet(c).is_none() && c.is_numeric()
     }
 }
 
@@ -145,7 +175,8 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     }
     let mut onset_len = 0;
     for o in ONSETS {
-        let n = o.chars().count();
+        // Every onset is ASCII except "đ" (one char, two bytes).
+        let n = if o.is_ascii() { o.len() } else { 1 };
         if chars.len() >= n && o.chars().zip(chars).all(|(a, &b)| a == b) {
             onset_len = n;
             break;
