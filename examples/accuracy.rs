@@ -67,10 +67,16 @@ fn main() -> ExitCode {
         println!("tokens: {:?}", e.tokens);
         println!("intent: {:?} ({:.2}, {:?})", c.intent, c.confidence, c.lang);
         for r in &c.ranked {
-            println!("  {:<26} score {:.2} confidence {:.2}", r.intent, r.score, r.confidence);
+            println!(
+                "  {:<26} score {:.2} confidence {:.2}",
+                r.intent, r.score, r.confidence
+            );
         }
         for x in &e.contributions {
-            println!("  {:?} {} {:?} {} [{}]", x.kind, x.intent, x.rule, x.weight, x.how);
+            println!(
+                "  {:?} {} {:?} {} [{}]",
+                x.kind, x.intent, x.rule, x.weight, x.how
+            );
         }
         println!("entities: {:?}", c.entities);
         return ExitCode::SUCCESS;
@@ -130,9 +136,7 @@ fn main() -> ExitCode {
             }
         } else {
             let name = |x: &Option<String>| x.clone().unwrap_or_else(|| "(none)".into());
-            *confused
-                .entry((name(&row.gold), name(&got)))
-                .or_default() += 1;
+            *confused.entry((name(&row.gold), name(&got))).or_default() += 1;
             errors.push(format!(
                 "{:<26} -> {:<26} {:.2}  [{}] {}",
                 name(&row.gold),
@@ -146,7 +150,10 @@ fn main() -> ExitCode {
 
     let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     println!("dev set: {devset} ({} messages)\n", rows.len());
-    println!("{:<26} {:>9} {:>9} {:>6}", "intent", "precision", "recall", "n");
+    println!(
+        "{:<26} {:>9} {:>9} {:>6}",
+        "intent", "precision", "recall", "n"
+    );
     for (intent, (tp, pred, gold)) in &counts {
         println!(
             "{:<26} {:>9.3} {:>9.3} {:>6}",

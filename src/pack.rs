@@ -28,21 +28,42 @@ use crate::Matcher;
 /// which a directory of rule files is merged).
 static SOURCES: &[(&str, &str)] = &[
     ("rules/account.yaml", include_str!("../rules/account.yaml")),
-    ("rules/concepts.yaml", include_str!("../rules/concepts.yaml")),
+    (
+        "rules/concepts.yaml",
+        include_str!("../rules/concepts.yaml"),
+    ),
     (
         "rules/conversation.yaml",
         include_str!("../rules/conversation.yaml"),
     ),
-    ("rules/entities.yaml", include_str!("../rules/entities.yaml")),
-    ("rules/feedback.yaml", include_str!("../rules/feedback.yaml")),
-    ("rules/lexicons.yaml", include_str!("../rules/lexicons.yaml")),
+    (
+        "rules/entities.yaml",
+        include_str!("../rules/entities.yaml"),
+    ),
+    (
+        "rules/feedback.yaml",
+        include_str!("../rules/feedback.yaml"),
+    ),
+    (
+        "rules/lexicons.yaml",
+        include_str!("../rules/lexicons.yaml"),
+    ),
     ("rules/orders.yaml", include_str!("../rules/orders.yaml")),
     ("rules/payment.yaml", include_str!("../rules/payment.yaml")),
     ("rules/refunds.yaml", include_str!("../rules/refunds.yaml")),
-    ("rules/settings.yaml", include_str!("../rules/settings.yaml")),
-    ("rules/shipping.yaml", include_str!("../rules/shipping.yaml")),
+    (
+        "rules/settings.yaml",
+        include_str!("../rules/settings.yaml"),
+    ),
+    (
+        "rules/shipping.yaml",
+        include_str!("../rules/shipping.yaml"),
+    ),
     ("rules/shop.yaml", include_str!("../rules/shop.yaml")),
-    ("rules/smalltalk.yaml", include_str!("../rules/smalltalk.yaml")),
+    (
+        "rules/smalltalk.yaml",
+        include_str!("../rules/smalltalk.yaml"),
+    ),
 ];
 
 /// The shipped rule files as `(path, text)` pairs, sorted by path.

@@ -19,7 +19,10 @@ fn embedded_sources_equal_the_files_on_disk() {
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .map(|p| {
             let name = format!("rules/{}", p.file_name().unwrap().to_string_lossy());
-            (name, std::fs::read_to_string(&p).expect("readable rule file"))
+            (
+                name,
+                std::fs::read_to_string(&p).expect("readable rule file"),
+            )
         })
         .collect();
     on_disk.sort();
@@ -167,19 +170,19 @@ fn entities_extract_order_ids_phones_emails_and_money() {
     assert!(c.entity("order_id").is_none(), "{:?}", c.entities);
 }
 
-/// Floors just under the figures measured when the pack was written (see
-/// rules/README.md). A rule change that loses accuracy fails here.
-#[test]
-fn accuracy_on_the_dev_set_stays_above_the_floor() {
-    let m = pack::matcher();
-    let text = std::fs::read_to_string(manifest_dir().join("tests/data/devset.tsv")).unwrap();
+/// Accuracy of the pack on a labelled file: (overall, off-topic, counts).
+fn measure(m: &Matcher, file: &str) -> (f64, f64, usize, usize) {
+    let text = std::fs::read_to_string(manifest_dir().join("tests/data").join(file)).unwrap();
     let (mut n, mut ok, mut off_n, mut off_ok) = (0usize, 0usize, 0usize, 0usize);
-    for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let mut parts = line.splitn(3, '\t');
         let (gold, _lang, msg) = (
             parts.next().unwrap(),
             parts.next().unwrap(),
-            parts.next().unwrap(),
+            parts.next().expect("intent<TAB>lang<TAB>text"),
         );
         let got = m.classify(msg).intent_id().map(str::to_string);
         let gold = (gold != "-").then(|| gold.to_string());
@@ -190,12 +193,49 @@ fn accuracy_on_the_dev_set_stays_above_the_floor() {
             off_ok += usize::from(got.is_none());
         }
     }
-    let acc = ok as f64 / n as f64;
-    let off = off_ok as f64 / off_n as f64;
-    assert!(n >= 1000 && off_n >= 60, "dev set too small: {n} / {off_n}");
-    assert!(acc >= ACCURACY_FLOOR, "overall accuracy {acc:.3} < {ACCURACY_FLOOR}");
-    assert!(off >= OFF_TOPIC_FLOOR, "off-topic accuracy {off:.3} < {OFF_TOPIC_FLOOR}");
+    (ok as f64 / n as f64, off_ok as f64 / off_n as f64, n, off_n)
 }
 
-const ACCURACY_FLOOR: f64 = 0.85;
-const OFF_TOPIC_FLOOR: f64 = 0.8;
+/// Floors just under the figures measured when the pack was written (see
+/// rules/README.md: 0.992 overall and 1.000 off-topic on the dev set). A
+/// rule change that loses accuracy fails here.
+#[test]
+fn accuracy_on_the_dev_set_stays_above_the_floor() {
+    let m = pack::matcher();
+    let (acc, off, n, off_n) = measure(&m, "devset.tsv");
+    assert!(n >= 1000 && off_n >= 60, "dev set too small: {n} / {off_n}");
+    assert!(acc >= 0.97, "dev set accuracy {acc:.3} < 0.97");
+    assert!(off >= 0.95, "dev set off-topic accuracy {off:.3} < 0.95");
+}
+
+/// The held-out sets (0.990 and 0.956 measured; off-topic 1.000 and 0.929).
+#[test]
+fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
+    let m = pack::matcher();
+    for file in ["holdout.tsv", "holdout2.tsv"] {
+        let (acc, off, _, _) = measure(&m, file);
+        assert!(acc >= 0.93, "{file}: accuracy {acc:.3} < 0.93");
+        assert!(off >= 0.9, "{file}: off-topic accuracy {off:.3} < 0.9");
+    }
+}
+
+#[test]
+fn a_shop_file_overrides_settings_and_extends_concepts() {
+    let mut builder = Matcher::builder();
+    for (name, text) in pack::sources() {
+        builder.add_yaml(name, text);
+    }
+    builder.add_yaml(
+        "zz-myshop.yaml",
+        "version: 1\nsettings:\n  shop_name: \"Hoa Mai\"\nconcepts:\n  promo:\n    vi: [\"xả kho\"]\n",
+    );
+    let m = builder.build().expect("pack plus a shop file compiles");
+    assert_eq!(m.settings()["shop_name"], "Hoa Mai");
+    assert_eq!(
+        m.settings()["hotline"],
+        pack::matcher().settings()["hotline"]
+    );
+    let msg = "có xả kho không shop";
+    assert_eq!(pack::matcher().classify(msg).intent_id(), None);
+    assert_eq!(m.classify(msg).intent_id(), Some("promotions"));
+}
