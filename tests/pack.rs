@@ -168,6 +168,9 @@ fn entities_extract_order_ids_phones_emails_and_money() {
     // A phone number is not an order id.
     let c = m.classify("sđt của em là 0912345678");
     assert!(c.entity("order_id").is_none(), "{:?}", c.entities);
+    // A house number before "đường" is neither an order id nor money.
+    let c = m.classify("em ở số nhà 12345 đường Lê Lợi");
+    assert!(c.entities.is_empty(), "{:?}", c.entities);
 }
 
 /// Accuracy of the pack on a labelled file: (overall, off-topic, counts).
