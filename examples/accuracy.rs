@@ -178,10 +178,14 @@ fn main() -> ExitCode {
         pct(correct, rows.len()),
         rows.len()
     );
-    println!(
-        "off-topic accuracy (no intent): {:.3} ({off_ok}/{off_total})",
-        pct(off_ok, off_total)
-    );
+    if off_total > 0 {
+        println!(
+            "off-topic accuracy (no intent): {:.3} ({off_ok}/{off_total})",
+            pct(off_ok, off_total)
+        );
+    } else {
+        println!("off-topic accuracy (no intent): n/a (no off-topic lines)");
+    }
     println!(
         "handed off (contact_human_agent or lexicon severity >= 2): {:.3} ({handoff}/{})",
         pct(handoff, rows.len()),
