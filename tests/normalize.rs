@@ -300,6 +300,9 @@ fn teencode_ambiguous() {
             ("hong", "không"),
             ("hỏng rồi", "hỏng rồi"),
             ("5 m", "5 m"),
+            ("5 kg", "5 kg"),
+            ("kg shop", "không shop"),
+            ("150 k nha", "150 k nha"),
         ],
     );
     check_text(
@@ -626,6 +629,9 @@ fn large_and_odd_inputs() {
         "'",
         "a'",
         "'s",
+        &"\u{0301}".repeat(50_000),
+        &"k".repeat(100_000),
+        &"ạ".repeat(100_000),
     ] {
         let n = normalize(s);
         for t in n.tokens() {
@@ -666,6 +672,20 @@ proptest! {
 
     #[test]
     fn idempotent(s in any::<String>()) {
+        let once = normalize(&s);
+        let twice = normalize(once.text());
+        prop_assert_eq!(once.text(), twice.text());
+    }
+
+    #[test]
+    fn idempotent_ascii_keystrokes(s in "[a-z0-9 ']{0,30}") {
+        let once = normalize(&s);
+        let twice = normalize(once.text());
+        prop_assert_eq!(once.text(), twice.text());
+    }
+
+    #[test]
+    fn idempotent_mojibake_like(s in "[a-zđơ ĐÃÄÆÅá‘¡º»\u{0300}\u{0301}\u{0323}\u{a0}\u{90}\u{91}]{0,30}") {
         let once = normalize(&s);
         let twice = normalize(once.text());
         prop_assert_eq!(once.text(), twice.text());

@@ -324,8 +324,15 @@ fn compose(pieces: Vec<Piece>) -> Vec<Piece> {
         if cluster.len() == 1 && starts_cluster(cluster[0].ch) {
             out.push(cluster[0].clone());
         } else {
-            let mut chars: Vec<char> = cluster.iter().map(|p| p.ch).collect();
-            if chars.len() > 2 && chars.len() < 8 {
+            // Decompose first so marks hidden in a precomposed base take part
+            // in the reordering; only reorder when every mark is a Vietnamese
+            // modifier or tone, so the result is stable when cleaned again.
+            let mut chars: Vec<char> = cluster.iter().map(|p| p.ch).nfd().collect();
+            if chars.len() > 2
+                && chars.len() <= 8
+                && canonical_combining_class(chars[0]) == 0
+                && chars[1..].iter().all(|&c| mark_rank(c) < 2)
+            {
                 chars[1..].sort_by_key(|&c| mark_rank(c));
             }
             let orig = cluster[0].orig.start..cluster[cluster.len() - 1].orig.end;
@@ -359,6 +366,8 @@ mod tests {
             ("a\u{a0}b", "a b"),
             ("kho\u{0302}\u{0301}", "khố"),
             ("o\u{0301}\u{0302}", "ố"),
+            ("á\u{0302}", "ấ"),
+            ("Ä\u{323}\u{300}", "Ạ\u{308}\u{300}"),
             ("", ""),
         ] {
             assert_eq!(clean(input).text, want, "input: {input:?}");

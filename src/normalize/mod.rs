@@ -34,8 +34,9 @@
 //!   price question is the common one, and "bạn" is usually typed `b`/`bạn`.
 //! * `k` is *không*, except right after a number (`200 k`) where it is the
 //!   money unit and stays `k`; glued (`200k`) it is part of the number token.
-//!   More generally, no single-letter abbreviation is expanded after a
-//!   number (`5 m` is five metres, not "5 mình").
+//!   More generally, no single-letter abbreviation and no unit (`kg`, `tr`)
+//!   is expanded after a number (`5 m` is five metres, not "5 mình"; `5 kg`
+//!   is not "5 không").
 //! * `kk`, `kkk`... is laughter and becomes the single token `kk`.
 //! * `ok` is never touched; `oke`, `oki`, `okie`... become `ok`.
 //! * `dc`/`đc` is *được* (địa chỉ is usually written `đ/c`); `đk` is *được*.
@@ -638,8 +639,13 @@ impl Normalizer {
     /// Abbreviations, Telex/VNI, then the finished token(s).
     fn finish<'a>(&'a self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out<'a>>) {
         let inner = &*self.inner;
-        if p.origin == TokenOrigin::Typed && p.kind != TokenKind::Number && p.lower.len() <= 12 {
-            let after_number = prev == Some(TokenKind::Number) && p.lower.chars().count() == 1;
+        // Contraction parts go through the tables too ("j'd" is "gì would"),
+        // so normalizing `text()` again changes nothing.
+        let expandable = matches!(p.origin, TokenOrigin::Typed | TokenOrigin::Contraction);
+        if expandable && p.kind != TokenKind::Number && p.lower.len() <= 12 {
+            // "200 k", "5 kg", "2 m": after a number these are units.
+            let after_number = prev == Some(TokenKind::Number)
+                && (p.lower.chars().count() == 1 || token::is_unit(&p.lower));
             if !after_number {
                 let exp = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang));
                 // In an English message only ASCII expansions apply: adding

@@ -92,6 +92,11 @@ const UNITS: &[&str] = &[
     "l", "gb", "tb", "mb", "p", "ph", "phút", "s", "x", "usd", "lít", "lit", "cái", "cai",
 ];
 
+/// Whether a lowercase word is a money or measure unit (`k`, `kg`, `tr`).
+pub(crate) fn is_unit(w: &str) -> bool {
+    UNITS.contains(&w)
+}
+
 /// Units that may carry a trailing digit group: 1tr5, 1k5, 3h30.
 const SPLIT_UNITS: &[&str] = &["k", "tr", "củ", "cu", "m", "h", "ty", "tỷ", "tỉ"];
 

@@ -86,6 +86,10 @@ pub(crate) fn push_lower(c: char, out: &mut String) -> bool {
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
         c if c.is_ascii() => out.push(c),
         'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('đ'),
+        // Ordinal indicators are letters; as o/a they can't pair with á into
+        // a mojibake signature (á + º) when `text()` is normalized again.
+        'º' => out.push('o'),
+        'ª' => out.push('a'),
         c => match fold_viet(c) {
             // Lowercase Vietnamese letters, the common case: no table walk.
             Some(f) if f.is_ascii_lowercase() => out.push(c),
