@@ -366,6 +366,8 @@ fn vni() {
             ("gia1", "giá"),
             ("dh123456", "dh123456"),
             ("mp3", "mp3"),
+            ("size A2", "size a2"),
+            ("co1 ko", "có không"),
         ],
     );
     check_origins(
@@ -436,6 +438,7 @@ fn mojibake() {
             ("NGÃ", "ngã"),
             ("ĐÃ NHẬN", "đã nhận"),
             ("MÃ ĐƠN", "mã đơn"),
+            ("NGÃ BA Ä‘Æ¡n hÃ ng", "ngã ba đơn hàng"),
         ],
     );
     for (input, want) in [

@@ -179,8 +179,12 @@ fn repair_round(pieces: &[Piece]) -> Option<Vec<Piece>> {
                 let q = &pieces[i + k];
                 match as_byte(q.ch) {
                     Some(b @ 0x80..=0xBF) => bytes[k] = b,
-                    // Lenient: an NBSP (0xA0) that became a plain space.
-                    Some(b' ') => bytes[k] = 0xA0,
+                    // Lenient: an NBSP (0xA0) that became a plain space, as in
+                    // `hÃ ng` (hàng). Not after an uppercase letter: `NGÃ BA`
+                    // is legit even in a message with mojibake elsewhere.
+                    Some(b' ') if !(need == 2 && i > 0 && pieces[i - 1].ch.is_uppercase()) => {
+                        bytes[k] = 0xA0
+                    }
                     _ => {
                         ok = false;
                         break;

@@ -423,6 +423,15 @@ fn lower(s: &str) -> String {
     out
 }
 
+/// Recomposes to NFC when needed.
+fn recompose(s: String) -> String {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s
+    } else {
+        s.nfc().collect()
+    }
+}
+
 fn canonical_word(w: String) -> String {
     if w.is_ascii() {
         return w;
@@ -546,7 +555,8 @@ impl Normalizer {
                 // Laughter: "kkk" is not "không".
                 low = "kk".to_owned();
             } else if let Some(s) = token::squeeze(&low) {
-                low = s;
+                // Squeezing can leave a kept letter next to a stray mark.
+                low = recompose(s);
             }
             if low.contains(['\'', '’', 'ʼ']) {
                 self.contraction(&low, span, &mut pres);
@@ -786,6 +796,55 @@ mod tests {
     fn english_mode_keeps_ascii() {
         assert_eq!(normalize("i want a ko").text(), "i want a ko");
         assert_eq!(normalize("i want oke").text(), "i want ok");
+    }
+
+    /// Common English words: none may be Telex/VNI-decoded or expanded,
+    /// even when the message is taken as Vietnamese.
+    const ENGLISH: &str = "the be to of and in that have it for not on with he as you do at \
+        this but his by from they we say her she or an will my one all would there their what \
+        so up out if about who get which go me when make can like time no just him know take \
+        people into year your good some could them see other than then now look only come its \
+        over think also back after use two how our work first well way even new want because \
+        any these give day most us is are was were been has had did does said says made went \
+        order orders cancel cancelled refund refunds address account password sorry hello \
+        please thanks thank help where why receive received arrive arrived delivery deliver \
+        ship shipping shipped shop store item items product price cost money pay paid payment \
+        card bank transfer cash code coupon voucher discount sale free size color wrong broken \
+        return exchange track tracking status late today tomorrow week month phone email \
+        number name real human agent staff talk speak call wait waiting still yet already \
+        never ever again soon long fast slow quick ok okay yes yeah sure fine great nice \
+        love hate need needs want wants buy bought sell sold send sent change changed check \
+        too how now bus car bar six tax max box fix mix cos cod dear near hear year tour four \
+        hours your our yours ours song songs thing things king ring wings bans tans hats cats \
+        chins mops tips cups maps tops nets bets gets lets sets kits hits sits nuts huts mats \
+        goes does toes ties lies dies pies days ways says pays keys boys toys guys buys \
+        hair pair fair chair main rain pain gain coin join noise choice voice hope rope nope \
+        shoes shirt dress jeans boots socks bag bags watch phone case cable charger \
+        soon moon room door floor cool pool food good book look took cook need feed seed \
+        see bee tree free three agree fee been seen green queen sweet street speed keep deep \
+        sleep sheep week meet coffee toffee teeth cheese geese loose goose boost roost \
+        show know slow snow flow grow glow below allow follow window yellow borrow tomorrow \
+        law saw raw paw jaw draw claw straw new few view review dew sew chew crew drew \
+        two twice swap sweat swim swing awesome answer awkward owner owned owner towel \
+        tower power flower shower lower cower vowel bowl howl fowl dawn lawn yawn \
+        doubt dough tough rough though through thought bought caught taught \
+        john mary anna emma nam hoa trang";
+
+    #[test]
+    fn english_words_are_never_decoded() {
+        let n = Normalizer::new();
+        let mut bad = Vec::new();
+        for w in ENGLISH.split_whitespace() {
+            let out = n.normalize_as(w, Some(Lang::Vi));
+            if out
+                .tokens()
+                .iter()
+                .any(|t| matches!(t.origin, TokenOrigin::Telex | TokenOrigin::Vni))
+            {
+                bad.push(format!("{w} -> {}", out.text()));
+            }
+        }
+        assert!(bad.is_empty(), "decoded English words: {bad:?}");
     }
 
     #[test]

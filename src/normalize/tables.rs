@@ -180,7 +180,8 @@ boots books looks cooks hooks noon moods foods goods woods keeps meets needs fee
 lows rows bows cows tows vows news views stew chew crew drew flew grew knew threw \
 coo goo woo toon boon doom loom zoom tool fool wool hood mood roof proof goose loose \
 teen seed weed reed heel feel peel reel jeep beep peep sheet fleet greet \
-bass boss mass lass sass jazz fuzz buzz";
+bass boss mass lass sass jazz fuzz buzz \
+bans chins tams tims deps mays sangs";
 
 /// Common Vietnamese syllables of shop and support chat. Telex/VNI decoding
 /// only accepts a result found here or added with `known_word`.

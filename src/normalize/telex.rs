@@ -244,7 +244,8 @@ fn decode_vni(token: &str) -> Option<String> {
             _ => return None,
         }
     }
-    if letters == 0 {
+    // One letter and a digit ("a2", "e1") is more likely a code or a size.
+    if letters < 2 {
         return None;
     }
     place_tone(&out, tone.unwrap_or(0))
