@@ -681,6 +681,16 @@ proptest! {
     }
 
     #[test]
+    fn idempotent_wide(s in "[a-zA-ZđĐơƠưƯăâêôÀàÁáẢảÃãẠạỳýỷỹỵĂẰẮẲẴẶ ĐÃÄÆ‘’'¡º»ªðÐİ\\u{0300}-\\u{0309}\\u{031B}\\u{0323}\\u{a0}\\u{200b}\\u{90}\\u{91}.,0-9:;=<3!?]{0,24}") {
+        let once = normalize(&s);
+        let twice = normalize(once.text());
+        prop_assert_eq!(once.text(), twice.text());
+        for t in once.tokens() {
+            prop_assert!(s.is_char_boundary(t.span.start) && s.is_char_boundary(t.span.end));
+        }
+    }
+
+    #[test]
     fn idempotent_ascii_keystrokes(s in "[a-z0-9 ']{0,30}") {
         let once = normalize(&s);
         let twice = normalize(once.text());

@@ -132,13 +132,18 @@ fn base(c: char) -> char {
 
 /// Squeezes runs of 3+ letters with the same base letter to one letter,
 /// keeping the one that carries a diacritic (`ạaaa` -> `ạ`). Doubles stay.
-/// Digits are never squeezed. Returns `None` when nothing changes.
+/// Digits are never squeezed. A letter's stray combining marks count as
+/// part of it (and go with it when it is dropped), so squeezing twice
+/// changes nothing more. Returns `None` when nothing changes.
 pub(crate) fn squeeze(lower: &str) -> Option<String> {
     // Cheap scan first: most tokens have no run to squeeze.
     let mut prev = None;
     let mut run = 0;
     let mut found = false;
     for c in lower.chars() {
+        if is_combining_mark(c) {
+            continue;
+        }
         let b = is_letter(c).then(|| base(c));
         run = if b.is_some() && b == prev { run + 1 } else { 1 };
         if run >= 3 {
@@ -151,31 +156,42 @@ pub(crate) fn squeeze(lower: &str) -> Option<String> {
         return None;
     }
     let chars: Vec<char> = lower.chars().collect();
-    let mut changed = false;
+    // Units: a char and the combining marks after it.
+    let mut units: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        match units.last_mut() {
+            Some(u) if is_combining_mark(c) => u.end = i + 1,
+            _ => units.push(i..i + 1),
+        }
+    }
     let mut out = String::with_capacity(lower.len());
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < units.len() {
+        let c = chars[units[i].start];
         let mut j = i + 1;
         if is_letter(c) {
-            while j < chars.len() && is_letter(chars[j]) && base(chars[j]) == base(c) {
+            while j < units.len() && {
+                let d = chars[units[j].start];
+                is_letter(d) && base(d) == base(c)
+            } {
                 j += 1;
             }
         }
         if j - i >= 3 {
-            let keep = chars[i..j]
+            let keep = units[i..j]
                 .iter()
-                .copied()
+                .map(|u| chars[u.start])
                 .find(|&x| x != base(x))
                 .unwrap_or(c);
             out.push(keep);
-            changed = true;
         } else {
-            out.extend(&chars[i..j]);
+            for u in &units[i..j] {
+                out.extend(&chars[u.clone()]);
+            }
         }
         i = j;
     }
-    changed.then_some(out)
+    Some(out)
 }
 
 #[cfg(test)]
@@ -223,6 +239,8 @@ mod tests {
             ("book", None),
             ("1000000", None),
             ("cứu", None),
+            ("ẳàă\u{306}\u{309}", Some("ẳ")),
+            ("ááá\u{300}áã", Some("á")),
         ] {
             assert_eq!(squeeze(input).as_deref(), want, "input: {input:?}");
         }
