@@ -643,8 +643,40 @@ fn large_and_odd_inputs() {
     }
 }
 
+/// Proptest settings: no regression file is written (the shrunk failures
+/// live in `regression_idempotence` instead, as plain test rows).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// REGRESSION: minimal inputs proptest once found where normalizing
+/// `text()` again changed it.
+#[test]
+fn regression_idempotence() {
+    for input in [
+        "j'd",
+        "Ä\u{323}\u{300}",
+        "áº\u{90}a",
+        "ơơơ\u{323}\u{300}",
+        "ẲàẲ\u{306}",
+        "ááá\u{300}áÃ",
+    ] {
+        let once = normalize(input);
+        let twice = normalize(once.text());
+        assert_eq!(
+            once.text(),
+            twice.text(),
+            "\ninput: {input:?}\nhelp: normalizing text() again must not change it"
+        );
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn never_panics_and_spans_are_char_boundaries(s in any::<String>()) {
@@ -713,7 +745,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(8))]
+    #![proptest_config(config(8))]
 
     #[test]
     fn huge_inputs_finish(s in "[a-zđơ ÃÄ‘\u{0301}]{1,20}") {
