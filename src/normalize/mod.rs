@@ -59,6 +59,15 @@
 //! support syllables plus the words given to `known_word`). Messages that
 //! look English are never decoded.
 //!
+//! # Untrusted input and cost
+//!
+//! Normalization never fails and never panics, whatever the input (lone
+//! combining marks, control characters, megabytes of text); its cost grows
+//! linearly with the input (plus a binary search per token in the span map
+//! when the text needed cleaning). A message that is already NFC and has no mojibake
+//! signature, zero-width character or NBSP skips the cleaning step entirely
+//! (one scan), since this runs once per incoming message.
+//!
 //! # Example
 //!
 //! ```
@@ -287,6 +296,9 @@ struct Inner {
     never_decode: FastSet<String>,
     syllables: FastSet<String>,
     known_folded: FastSet<String>,
+    /// Bytes in the longest abbreviation or Telex candidate: longer tokens
+    /// skip the table lookups.
+    longest_key: usize,
 }
 
 /// Normalizes chat messages; build once, share everywhere.
@@ -389,8 +401,10 @@ impl NormalizerBuilder {
                 }
             }
         }
+        let longest_key = abbrevs.keys().map(String::len).max().unwrap_or(0).max(12);
         Normalizer {
             inner: Arc::new(Inner {
+                longest_key,
                 abbrevs,
                 contractions,
                 never_decode,
@@ -448,6 +462,7 @@ fn canonical_word(w: String) -> String {
 /// ```
 /// assert_eq!(firstline::normalize::fold("Đơn hàng"), "don hang");
 /// assert_eq!(firstline::normalize::fold("ĐƯỢC KHÔNG?"), "duoc khong?");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn fold(text: &str) -> String {
     let mut l = String::with_capacity(text.len());
@@ -467,9 +482,16 @@ pub fn fold(text: &str) -> String {
 /// Normalizes `text` with the built-in tables ([`Normalizer::new`]).
 ///
 /// ```
-/// let n = firstline::normalize::normalize("ko nhận dc hangf");
+/// use firstline::normalize::{normalize, TokenOrigin};
+///
+/// let n = normalize("ko nhận dc hangf");
 /// assert_eq!(n.text(), "không nhận được hàng");
 /// assert_eq!(n.folded(), "khong nhan duoc hang");
+/// // Every token points back at what the customer typed.
+/// let last = &n.tokens()[3];
+/// assert_eq!(&n.original()[last.span.clone()], "hangf");
+/// assert_eq!(last.origin, TokenOrigin::Telex);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn normalize(text: &str) -> Normalized {
     static DEFAULT: OnceLock<Normalizer> = OnceLock::new();
@@ -652,7 +674,7 @@ impl Normalizer {
         // Contraction parts go through the tables too ("j'd" is "gì would"),
         // so normalizing `text()` again changes nothing.
         let expandable = matches!(p.origin, TokenOrigin::Typed | TokenOrigin::Contraction);
-        if expandable && p.kind != TokenKind::Number && p.lower.len() <= 12 {
+        if expandable && p.kind != TokenKind::Number && p.lower.len() <= inner.longest_key {
             // "200 k", "5 kg", "2 m": after a number these are units.
             let after_number = prev == Some(TokenKind::Number)
                 && (p.lower.chars().count() == 1 || token::is_unit(&p.lower));
@@ -678,18 +700,16 @@ impl Normalizer {
                     inner.syllables.contains(s) && !inner.never_decode.contains(&p.lower)
                 });
                 if let Some((s, m)) = decoded {
-                    {
-                        outs.push(Out {
-                            span: p.span,
-                            text: Cow::Owned(s),
-                            kind: TokenKind::Word,
-                            origin: match m {
-                                telex::Method::Telex => TokenOrigin::Telex,
-                                telex::Method::Vni => TokenOrigin::Vni,
-                            },
-                        });
-                        return;
-                    }
+                    outs.push(Out {
+                        span: p.span,
+                        text: Cow::Owned(s),
+                        kind: TokenKind::Word,
+                        origin: match m {
+                            telex::Method::Telex => TokenOrigin::Telex,
+                            telex::Method::Vni => TokenOrigin::Vni,
+                        },
+                    });
+                    return;
                 }
             }
         }
