@@ -345,6 +345,9 @@ fn telex() {
             ("DDOWN HANGF", "đơn hàng"),
             ("ddooir", "đổi"),
             ("huyr ddown", "hủy đơn"),
+            ("hafng", "hàng"),
+            ("tw vaans", "tư vấn"),
+            ("nhw thees naof", "như thế nào"),
         ],
     );
     check_origins(

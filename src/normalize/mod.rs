@@ -848,6 +848,8 @@ mod tests {
         two twice swap sweat swim swing awesome answer awkward owner owned owner towel \
         tower power flower shower lower cower vowel bowl howl fowl dawn lawn yawn \
         doubt dough tough rough though through thought bought caught taught \
+        test best cost most last fast just must list cast vast mist host post lost past rest \
+        nest west zest first hurt part dark start smart heart worst burst trust \
         john mary anna emma nam hoa trang";
 
     #[test]

@@ -206,7 +206,7 @@ mã giảm giá khuyến mại quà tặng miễn phí điểm thưởng thành 
 trạng thái xử lý duyệt xác nhận hủy bỏ chờ đợi lâu quá mãi sao chưa thấy \
 lừa đảo giả thật chính hãng nhái kém chất lượng hư hại ướt \
 cảm ơn xin lỗi chào tạm biệt hẹn gặp lại nhiều lắm rất quá hơi khá \
-người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp";
+người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp như nhưng thế tư";
 
 /// Whether a lowercase token suggests an English message.
 pub(crate) fn is_en_hint(w: &str) -> bool {
