@@ -181,7 +181,7 @@ impl Normalized {
     /// The cleaned message: mojibake repaired, NFC, zero-width characters
     /// removed, NBSP turned into a space; case and punctuation kept.
     pub fn clean(&self) -> &str {
-        &self.cleaned.text
+        self.cleaned.text(&self.original)
     }
 
     /// Maps a byte range of [`clean`](Self::clean) to the byte range of
@@ -418,9 +418,10 @@ impl NormalizerBuilder {
 /// Lowercase canonical-tone words of `s`, split on anything not a letter.
 fn words(s: &str) -> Vec<String> {
     let cleaned = clean::clean(s);
-    token::split(&cleaned.text)
+    let text = cleaned.text(s);
+    token::split(text)
         .into_iter()
-        .map(|r| canonical_word(lower(&cleaned.text[r])))
+        .map(|r| canonical_word(lower(&text[r])))
         .collect()
 }
 
@@ -567,9 +568,10 @@ impl Normalizer {
         let cleaned = clean::clean(text);
         let mut pres: Vec<Pre> = Vec::new();
         let mut has_diacritics = false;
-        for r in token::split(&cleaned.text) {
+        let clean_text = cleaned.text(text);
+        for r in token::split(clean_text) {
             let span = cleaned.to_original(text, r.clone());
-            let mut low = lower(&cleaned.text[r]);
+            let mut low = lower(&clean_text[r]);
             if !has_diacritics && !low.is_ascii() {
                 has_diacritics = low.chars().any(viet::is_viet_diacritic);
             }
