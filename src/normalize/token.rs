@@ -7,6 +7,11 @@ use unicode_normalization::char::is_combining_mark;
 use super::viet::{fold_viet, is_letter, is_number};
 use super::TokenKind;
 
+/// `is_combining_mark` with a fast path for ASCII and Vietnamese letters.
+fn is_mark(c: char) -> bool {
+    !c.is_ascii() && fold_viet(c).is_none() && is_combining_mark(c)
+}
+
 fn is_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
@@ -141,7 +146,7 @@ pub(crate) fn squeeze(lower: &str) -> Option<String> {
     let mut run = 0;
     let mut found = false;
     for c in lower.chars() {
-        if is_combining_mark(c) {
+        if is_mark(c) {
             continue;
         }
         let b = is_letter(c).then(|| base(c));
@@ -160,7 +165,7 @@ pub(crate) fn squeeze(lower: &str) -> Option<String> {
     let mut units: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
         match units.last_mut() {
-            Some(u) if is_combining_mark(c) => u.end = i + 1,
+            Some(u) if is_mark(c) => u.end = i + 1,
             _ => units.push(i..i + 1),
         }
     }
