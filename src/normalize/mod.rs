@@ -87,7 +87,6 @@ mod telex;
 mod token;
 mod viet;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -507,12 +506,32 @@ struct Pre {
     origin: TokenOrigin,
 }
 
-/// A finished token before the strings are joined.
-struct Out<'a> {
-    span: Range<usize>,
-    text: Cow<'a, str>,
-    kind: TokenKind,
-    origin: TokenOrigin,
+/// Where finished tokens go: `text()` and `folded()` are built as tokens
+/// arrive, so no intermediate list is needed.
+struct Joined {
+    text: String,
+    folded: String,
+    tokens: Vec<Token>,
+}
+
+impl Joined {
+    fn push(&mut self, span: Range<usize>, text: &str, kind: TokenKind, origin: TokenOrigin) {
+        if !self.tokens.is_empty() {
+            self.text.push(' ');
+            self.folded.push(' ');
+        }
+        let ts = self.text.len();
+        self.text.push_str(text);
+        let fs = self.folded.len();
+        viet::fold_into(text, &mut self.folded);
+        self.tokens.push(Token {
+            text: ts..self.text.len(),
+            folded: fs..self.folded.len(),
+            span,
+            kind,
+            origin,
+        });
+    }
 }
 
 impl Normalizer {
@@ -595,39 +614,23 @@ impl Normalizer {
             });
         }
         let lang = lang.unwrap_or_else(|| guess_lang(&pres, has_diacritics));
-        let mut outs: Vec<Out> = Vec::with_capacity(pres.len());
+        let mut out = Joined {
+            text: String::with_capacity(text.len() + 8),
+            folded: String::with_capacity(text.len() + 8),
+            tokens: Vec::with_capacity(pres.len()),
+        };
         let mut prev_kind = None;
         for p in pres {
             let kind_here = p.kind;
-            self.finish(p, lang, prev_kind, &mut outs);
+            self.finish(p, lang, prev_kind, &mut out);
             prev_kind = Some(kind_here);
-        }
-        let mut t = String::with_capacity(text.len() + 8);
-        let mut f = String::with_capacity(text.len() + 8);
-        let mut tokens = Vec::with_capacity(outs.len());
-        for o in outs {
-            if !t.is_empty() {
-                t.push(' ');
-                f.push(' ');
-            }
-            let ts = t.len();
-            t.push_str(&o.text);
-            let fs = f.len();
-            viet::fold_into(&o.text, &mut f);
-            tokens.push(Token {
-                text: ts..t.len(),
-                folded: fs..f.len(),
-                span: o.span,
-                kind: o.kind,
-                origin: o.origin,
-            });
         }
         Normalized {
             original: text.to_owned(),
             cleaned,
-            text: t,
-            folded: f,
-            tokens,
+            text: out.text,
+            folded: out.folded,
+            tokens: out.tokens,
             has_diacritics,
         }
     }
@@ -671,7 +674,7 @@ impl Normalizer {
     }
 
     /// Abbreviations, Telex/VNI, then the finished token(s).
-    fn finish<'a>(&'a self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out<'a>>) {
+    fn finish(&self, p: Pre, lang: Lang, prev: Option<TokenKind>, out: &mut Joined) {
         let inner = &*self.inner;
         // Contraction parts go through the tables too ("j'd" is "gì would"),
         // so normalizing `text()` again changes nothing.
@@ -687,12 +690,7 @@ impl Normalizer {
                 let exp = exp.filter(|e| lang == Lang::Vi || e.iter().all(|w| w.is_ascii()));
                 if let Some(exp) = exp {
                     for w in exp {
-                        outs.push(Out {
-                            span: p.span.clone(),
-                            text: Cow::Borrowed(w.as_str()),
-                            kind: token::kind(w),
-                            origin: TokenOrigin::Abbreviation,
-                        });
+                        out.push(p.span.clone(), w, token::kind(w), TokenOrigin::Abbreviation);
                     }
                     return;
                 }
@@ -702,25 +700,16 @@ impl Normalizer {
                     inner.syllables.contains(s) && !inner.never_decode.contains(&p.lower)
                 });
                 if let Some((s, m)) = decoded {
-                    outs.push(Out {
-                        span: p.span,
-                        text: Cow::Owned(s),
-                        kind: TokenKind::Word,
-                        origin: match m {
-                            telex::Method::Telex => TokenOrigin::Telex,
-                            telex::Method::Vni => TokenOrigin::Vni,
-                        },
-                    });
+                    let origin = match m {
+                        telex::Method::Telex => TokenOrigin::Telex,
+                        telex::Method::Vni => TokenOrigin::Vni,
+                    };
+                    out.push(p.span, &s, TokenKind::Word, origin);
                     return;
                 }
             }
         }
-        outs.push(Out {
-            span: p.span,
-            text: Cow::Owned(p.lower),
-            kind: p.kind,
-            origin: p.origin,
-        });
+        out.push(p.span, &p.lower, p.kind, p.origin);
     }
 }
 
