@@ -529,7 +529,7 @@ fn numbers_and_money() {
         ("200K", &[("200k", TokenKind::Number)]),
         ("1tr5", &[("1tr5", TokenKind::Number)]),
         ("1k5", &[("1k5", TokenKind::Number)]),
-        ("150.000₫", &[("150.000₫", TokenKind::Number)]),
+        ("150.000₫", &[("150.000đ", TokenKind::Number)]),
         (
             "150,000 VND",
             &[("150,000", TokenKind::Number), ("vnd", TokenKind::Word)],

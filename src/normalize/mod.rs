@@ -17,7 +17,7 @@
 //!    that is already NFC with nothing suspicious skips all of this.
 //! 2. **Tokenize**: split on whitespace, punctuation, emoji and emoticons
 //!    (`:v`, `<3`); numbers keep internal `.`/`,` and a glued unit
-//!    (`1.500.000đ`, `200k`, `1tr5`).
+//!    (`1.500.000đ`, `200k`, `1tr5`; `₫` reads as `đ`).
 //! 3. **Per token**: lowercase (`Đ` → `đ`, Icelandic `Ð` → `đ`), squeeze runs
 //!    of 3+ identical letters (`đơnnnn` → `đơn`), expand English contractions
 //!    (`don't` → `do not`), canonicalize the tone position (traditional
@@ -53,8 +53,9 @@
 //! A pure-ASCII token is decoded only when it is not a known word (a
 //! built-in list of English and loan words such as `ship`, `order`, `too`,
 //! plus ASCII words given to [`NormalizerBuilder::known_word`]), shows a
-//! strong keystroke signature (`dd`, a doubled vowel, `w`, a tone key after
-//! a final consonant or a vowel cluster, VNI digits inside letters) and
+//! strong keystroke signature (`dd`, a doubled vowel, `w` including a lone
+//! `w` for ư, a tone key next to a final consonant or after a vowel cluster
+//! as in `hangf`/`hafng`/`hoir`, VNI digits inside letters) and
 //! decodes to a known syllable (a built-in list of a few hundred shop and
 //! support syllables plus the words given to `known_word`). Messages that
 //! look English are never decoded.
@@ -64,9 +65,18 @@
 //! Normalization never fails and never panics, whatever the input (lone
 //! combining marks, control characters, megabytes of text); its cost grows
 //! linearly with the input (plus a binary search per token in the span map
-//! when the text needed cleaning). A message that is already NFC and has no mojibake
-//! signature, zero-width character or NBSP skips the cleaning step entirely
-//! (one scan), since this runs once per incoming message.
+//! when the text needed cleaning). A message that is already NFC and has no
+//! mojibake signature, zero-width character or NBSP skips the cleaning step
+//! (one scan; none for ASCII), since this runs once per incoming message.
+//!
+//! # Not handled (yet)
+//!
+//! * Glued syllables (`donhang`, `hoantien`) are not split; the matcher can
+//!   index glued forms of its patterns instead.
+//! * VIQR (`d9o+n`, `a^`) and legacy 8-bit encodings (TCVN3, VNI-Windows,
+//!   VISCII, cp1258 bytes) are not decoded.
+//! * Mojibake whose C1 controls or soft hyphens were stripped (lost `Đ`,
+//!   `ờ`, `í`) is only repaired where the remaining bytes still decode.
 //!
 //! # Example
 //!

@@ -95,7 +95,8 @@ pub(crate) fn push_lower(c: char, out: &mut String) -> bool {
     match c {
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
         c if c.is_ascii() => out.push(c),
-        'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('đ'),
+        // The đồng sign is read as the letter: 150.000₫ is 150.000đ.
+        'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' | '₫' => out.push('đ'),
         // Ordinal indicators are letters; as o/a they can't pair with á into
         // a mojibake signature (á + º) when `text()` is normalized again.
         'º' => out.push('o'),
