@@ -277,6 +277,12 @@ fn teencode() {
             ("thks", "cảm ơn"),
             ("oke", "ok"),
             ("KO", "không"),
+            ("e mún đổi màu", "em muốn đổi màu"),
+            ("bao nhiu tiền", "bao nhiêu tiền"),
+            ("gặp ng thật", "gặp người thật"),
+            ("2 ng", "2 người"),
+            ("t muốn hủy", "tôi muốn hủy"),
+            ("sr shop", "xin lỗi shop"),
         ],
     );
 }
