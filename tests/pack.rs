@@ -226,6 +226,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         "holdout2.tsv",
         "holdout3.tsv",
         "holdout4.tsv",
+        "holdout5.tsv",
         "confusables.tsv",
     ] {
         let (acc, off, _, _) = measure(&m, file);
