@@ -229,6 +229,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         "holdout5.tsv",
         "english.tsv",
         "vietnamese.tsv",
+        "offtopic.tsv",
         "confusables.tsv",
     ] {
         let (acc, off, _, _) = measure(&m, file);
