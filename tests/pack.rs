@@ -129,7 +129,7 @@ fn pack_has_every_intent_with_replies_in_both_languages() {
 }
 
 #[test]
-fn every_reply_placeholder_is_a_setting() {
+fn every_reply_placeholder_is_a_setting_or_a_slot() {
     let m = pack::matcher();
     for intent in m.intents() {
         for text in intent.replies.vi.iter().chain(&intent.replies.en) {
@@ -137,9 +137,12 @@ fn every_reply_placeholder_is_a_setting() {
             while let Some(start) = rest.find('{') {
                 let end = rest[start..].find('}').expect("closed placeholder") + start;
                 let key = &rest[start + 1..end];
+                // Slot values ({order_id}) are filled in by the conversation
+                // engine once the slot is known; everything else is a setting.
                 assert!(
-                    m.settings().contains_key(key),
-                    "`{}` uses {{{key}}} but rules/settings.yaml does not set it",
+                    m.settings().contains_key(key) || intent.slots.iter().any(|s| s == key),
+                    "`{}` uses {{{key}}} but it is neither a setting in rules/settings.yaml \
+                     nor one of its slots",
                     intent.id
                 );
                 rest = &rest[end + 1..];
