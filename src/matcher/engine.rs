@@ -101,7 +101,10 @@ pub(crate) struct Engine {
     intent_weight: Vec<f32>,
     intent_priority: Vec<i32>,
     vocab: fst::Set<Vec<u8>>,
-    deletions: HashSet<Box<str>>,
+    /// Symmetric-delete index: every vocabulary word of 4+ letters and each
+    /// of its one-letter deletions -> the words (indices into `words`).
+    deletions: HashMap<Box<str>, Vec<u32>>,
+    words: Vec<Box<str>>,
     /// Folded word -> bit 1 Vietnamese, bit 2 English.
     lang_words: HashMap<Box<str>, u8>,
     /// Filler words with their diacritics, and folded for undiacritized tokens.
@@ -109,30 +112,52 @@ pub(crate) struct Engine {
     filler_folded: HashSet<String>,
 }
 
-/// Normalizes the words of a variant into segments of (exact, folded) tokens.
-fn segments(normalizer: &Normalizer, variant: &[Piece]) -> (Vec<Vec<(String, String)>>, Vec<u8>) {
-    let mut segs: Vec<Vec<(String, String)>> = vec![Vec::new()];
+/// A gap-free run of words as (exact, folded) tokens.
+type Segment = Vec<(String, String)>;
+
+/// Normalizes the words of a variant into segments of (exact, folded)
+/// tokens, split at the gaps. Each run of words is normalized as one text in
+/// the phrase's language, as a message in that language would be (so the
+/// English "a refund" keeps its "a", which Vietnamese teencode reads as anh).
+fn segments(
+    normalizer: &Normalizer,
+    variant: &[Piece],
+    lang: Option<Lang>,
+) -> (Vec<Segment>, Vec<u8>) {
+    let mut segs: Vec<Segment> = Vec::new();
     let mut gaps = Vec::new();
+    let mut run = String::new();
+    let mut flush = |run: &mut String, segs: &mut Vec<Segment>| {
+        if run.is_empty() {
+            return false;
+        }
+        let n = normalizer.normalize_as(run, lang);
+        run.clear();
+        let seg: Segment = (0..n.tokens().len())
+            .map(|i| (n.token_text(i).to_string(), n.token_folded(i).to_string()))
+            .collect();
+        if seg.is_empty() {
+            return false;
+        }
+        segs.push(seg);
+        true
+    };
     for p in variant {
         match p {
             Piece::Word(w) => {
-                let n = normalizer.normalize(w);
-                for i in 0..n.tokens().len() {
-                    segs.last_mut()
-                        .unwrap()
-                        .push((n.token_text(i).to_string(), n.token_folded(i).to_string()));
+                if !run.is_empty() {
+                    run.push(' ');
                 }
+                run.push_str(w);
             }
             Piece::Gap(g) => {
-                if !segs.last().unwrap().is_empty() {
-                    segs.push(Vec::new());
+                if flush(&mut run, &mut segs) {
                     gaps.push(*g);
                 }
             }
         }
     }
-    if segs.last().is_some_and(|s| s.is_empty()) {
-        segs.pop();
+    if !flush(&mut run, &mut segs) && !gaps.is_empty() && gaps.len() >= segs.len() {
         gaps.pop();
     }
     (segs, gaps)
@@ -263,7 +288,7 @@ impl Engine {
                 None => 0,
             };
             for v in &p.variants {
-                let (segs, gaps) = segments(normalizer, v);
+                let (segs, gaps) = segments(normalizer, v, p.lang);
                 if segs.is_empty() {
                     continue;
                 }
@@ -355,15 +380,18 @@ impl Engine {
 
         let mut sorted: Vec<String> = vocab.into_iter().collect();
         sorted.sort();
-        let mut dels = HashSet::new();
-        for w in &sorted {
+        let mut dels: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (id, w) in sorted.iter().enumerate() {
             if w.len() >= 4 {
-                for d in deletions(w) {
-                    dels.insert(d.into_boxed_str());
+                for d in deletions(w).chain(std::iter::once(w.clone())) {
+                    let ids = dels.entry(d.into_boxed_str()).or_default();
+                    if ids.last() != Some(&(id as u32)) {
+                        ids.push(id as u32);
+                    }
                 }
-                dels.insert(w.as_str().into());
             }
         }
+        let words: Vec<Box<str>> = sorted.iter().map(|w| w.as_str().into()).collect();
         let vocab = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Engine {
             ac,
@@ -382,6 +410,7 @@ impl Engine {
             intent_priority: intents.iter().map(|i| i.priority).collect(),
             vocab,
             deletions: dels,
+            words,
             lang_words,
             filler: FILLER.iter().copied().collect(),
             filler_folded: FILLER.iter().map(|w| crate::normalize::fold(w)).collect(),
@@ -400,30 +429,61 @@ impl Engine {
         {
             return None;
         }
-        // Cheap filter first: a vocabulary word within distance 2 shares a
-        // one-deletion form with `word` (symmetric delete). Most unknown
-        // words have none, and skip building an automaton.
-        if !self.deletions.contains(word)
-            && !deletions(word).any(|d| self.deletions.contains(d.as_str()))
-        {
+        // Symmetric delete: a vocabulary word one edit away (an adjacent
+        // swap included) shares `word` or one of its one-letter deletions
+        // in the index. Most unknown words share nothing and cost n+1
+        // hash lookups.
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut buf = String::with_capacity(n);
+        for i in 0..=n {
+            buf.clear();
+            if i == n {
+                buf.push_str(word);
+            } else {
+                buf.push_str(&word[..i]);
+                buf.push_str(&word[i + 1..]);
+            }
+            if let Some(ids) = self.deletions.get(buf.as_str()) {
+                candidates.extend_from_slice(ids);
+            }
+        }
+        if candidates.is_empty() {
             return None;
         }
-        let max = if n >= 8 { 2 } else { 1 };
-        let lev = fst::automaton::Levenshtein::new(word, 2).ok()?;
-        let mut stream = self.vocab.search(lev).into_stream();
         let mut best: Option<(usize, usize, String)> = None;
-        while let Some(cand) = stream.next() {
+        let mut consider = |cand: &[u8]| {
             let d = osa_distance(word.as_bytes(), cand);
+            let max = if n >= 8 { 2 } else { 1 };
             if d == 0 || d > max || cand.len() < 4 {
-                continue;
+                return;
             }
-            let key = (
-                d,
-                cand.len().abs_diff(n),
-                String::from_utf8_lossy(cand).into_owned(),
-            );
-            if best.as_ref().is_none_or(|b| key < *b) {
-                best = Some(key);
+            let Ok(cand) = std::str::from_utf8(cand) else {
+                return;
+            };
+            let key = (d, cand.len().abs_diff(n));
+            if best
+                .as_ref()
+                .is_none_or(|b| (key.0, key.1, cand) < (b.0, b.1, b.2.as_str()))
+            {
+                best = Some((key.0, key.1, cand.to_string()));
+            }
+        };
+        if n < 8 {
+            for id in candidates {
+                consider(self.words[id as usize].as_bytes());
+            }
+        } else {
+            // Long words may carry two typos, which the one-deletion index
+            // does not cover: search the vocabulary fst with a Levenshtein
+            // automaton (built only for words that passed the index).
+            let lev = fst::automaton::Levenshtein::new(word, 2).ok()?;
+            let mut stream = self.vocab.search(lev).into_stream();
+            let mut found = Vec::new();
+            while let Some(cand) = stream.next() {
+                found.push(cand.to_vec());
+            }
+            for cand in &found {
+                consider(cand);
             }
         }
         best.map(|(d, _, w)| (w, d as u32))
