@@ -12,7 +12,9 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
 use firstline::{Config, Matcher};
 use regex::Regex;
 
@@ -73,7 +75,10 @@ fn measure<T>(build: impl FnOnce() -> T) -> (T, usize) {
 }
 
 fn mib(bytes: usize) -> String {
-    format!("{:.2} MiB ({bytes} bytes)", bytes as f64 / (1024.0 * 1024.0))
+    format!(
+        "{:.2} MiB ({bytes} bytes)",
+        bytes as f64 / (1024.0 * 1024.0)
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -108,41 +113,298 @@ impl Rng {
 const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
 const VI_WORDS: &[&str] = &[
-    "đơn hàng", "đơn", "giao", "giao hàng", "hủy", "đổi", "trả", "hoàn tiền", "phí", "vận chuyển",
-    "ship", "mã", "khuyến mãi", "giảm giá", "voucher", "thanh toán", "chuyển khoản", "tiền mặt",
-    "địa chỉ", "số điện thoại", "size", "áo", "quần", "giày", "váy", "túi", "màu", "đen", "trắng",
-    "đỏ", "còn hàng", "hết hàng", "bảo hành", "lỗi", "hỏng", "rách", "sai", "thiếu", "nhận",
-    "chưa", "bao lâu", "bao nhiêu", "khi nào", "ở đâu", "tới đâu", "kiểm tra", "theo dõi",
-    "tài khoản", "đăng nhập", "mật khẩu", "quên", "đặt", "mua", "sản phẩm", "chất liệu", "cotton",
-    "giá", "rẻ", "đắt", "nhanh", "chậm", "hôm nay", "ngày mai", "tuần sau", "cửa hàng",
-    "chi nhánh", "hà nội", "sài gòn", "đà nẵng", "tỉnh", "nội thành", "ngoại thành", "miễn phí",
-    "tích điểm", "thành viên", "hóa đơn", "xuất", "công ty", "trả góp", "thẻ", "ví", "momo",
-    "zalopay", "cod", "hộp", "quà", "gói", "tặng", "bọc", "nhân viên", "tư vấn", "gọi", "liên hệ",
-    "hotline", "khiếu nại", "phản hồi", "đánh giá", "bình luận", "hình", "ảnh", "video", "mẫu",
-    "mới", "cũ", "bộ sưu tập", "sale", "thanh lý", "kho", "lấy", "hẹn", "lịch", "mở cửa",
-    "đóng cửa", "giờ", "sáng", "chiều", "tối", "cuối tuần", "nhận hàng", "kiện", "bưu điện",
-    "shipper", "gấp", "hỏa tốc", "tiết kiệm", "nước ngoài", "quốc tế", "đổi size", "đổi màu",
+    "đơn hàng",
+    "đơn",
+    "giao",
+    "giao hàng",
+    "hủy",
+    "đổi",
+    "trả",
+    "hoàn tiền",
+    "phí",
+    "vận chuyển",
+    "ship",
+    "mã",
+    "khuyến mãi",
+    "giảm giá",
+    "voucher",
+    "thanh toán",
+    "chuyển khoản",
+    "tiền mặt",
+    "địa chỉ",
+    "số điện thoại",
+    "size",
+    "áo",
+    "quần",
+    "giày",
+    "váy",
+    "túi",
+    "màu",
+    "đen",
+    "trắng",
+    "đỏ",
+    "còn hàng",
+    "hết hàng",
+    "bảo hành",
+    "lỗi",
+    "hỏng",
+    "rách",
+    "sai",
+    "thiếu",
+    "nhận",
+    "chưa",
+    "bao lâu",
+    "bao nhiêu",
+    "khi nào",
+    "ở đâu",
+    "tới đâu",
+    "kiểm tra",
+    "theo dõi",
+    "tài khoản",
+    "đăng nhập",
+    "mật khẩu",
+    "quên",
+    "đặt",
+    "mua",
+    "sản phẩm",
+    "chất liệu",
+    "cotton",
+    "giá",
+    "rẻ",
+    "đắt",
+    "nhanh",
+    "chậm",
+    "hôm nay",
+    "ngày mai",
+    "tuần sau",
+    "cửa hàng",
+    "chi nhánh",
+    "hà nội",
+    "sài gòn",
+    "đà nẵng",
+    "tỉnh",
+    "nội thành",
+    "ngoại thành",
+    "miễn phí",
+    "tích điểm",
+    "thành viên",
+    "hóa đơn",
+    "xuất",
+    "công ty",
+    "trả góp",
+    "thẻ",
+    "ví",
+    "momo",
+    "zalopay",
+    "cod",
+    "hộp",
+    "quà",
+    "gói",
+    "tặng",
+    "bọc",
+    "nhân viên",
+    "tư vấn",
+    "gọi",
+    "liên hệ",
+    "hotline",
+    "khiếu nại",
+    "phản hồi",
+    "đánh giá",
+    "bình luận",
+    "hình",
+    "ảnh",
+    "video",
+    "mẫu",
+    "mới",
+    "cũ",
+    "bộ sưu tập",
+    "sale",
+    "thanh lý",
+    "kho",
+    "lấy",
+    "hẹn",
+    "lịch",
+    "mở cửa",
+    "đóng cửa",
+    "giờ",
+    "sáng",
+    "chiều",
+    "tối",
+    "cuối tuần",
+    "nhận hàng",
+    "kiện",
+    "bưu điện",
+    "shipper",
+    "gấp",
+    "hỏa tốc",
+    "tiết kiệm",
+    "nước ngoài",
+    "quốc tế",
+    "đổi size",
+    "đổi màu",
 ];
 
 const EN_WORDS: &[&str] = &[
-    "order", "orders", "refund", "cancel", "return", "exchange", "delivery", "shipping", "ship",
-    "track", "tracking", "package", "parcel", "arrive", "late", "fee", "cost", "price", "discount",
-    "coupon", "voucher", "code", "payment", "pay", "card", "cash", "transfer", "address", "phone",
-    "change", "size", "color", "shirt", "shoes", "dress", "bag", "stock", "available", "warranty",
-    "broken", "damaged", "wrong", "missing", "item", "receive", "received", "when", "where", "how",
-    "long", "much", "account", "login", "password", "forgot", "buy", "product", "material",
-    "cheap", "fast", "slow", "today", "tomorrow", "store", "branch", "free", "points", "member",
-    "invoice", "company", "installment", "wallet", "gift", "wrap", "staff", "agent", "call",
-    "contact", "complaint", "review", "photo", "new", "sale", "pickup", "open", "hours",
-    "weekend", "express", "international", "status", "help", "human", "speak", "money", "back",
+    "order",
+    "orders",
+    "refund",
+    "cancel",
+    "return",
+    "exchange",
+    "delivery",
+    "shipping",
+    "ship",
+    "track",
+    "tracking",
+    "package",
+    "parcel",
+    "arrive",
+    "late",
+    "fee",
+    "cost",
+    "price",
+    "discount",
+    "coupon",
+    "voucher",
+    "code",
+    "payment",
+    "pay",
+    "card",
+    "cash",
+    "transfer",
+    "address",
+    "phone",
+    "change",
+    "size",
+    "color",
+    "shirt",
+    "shoes",
+    "dress",
+    "bag",
+    "stock",
+    "available",
+    "warranty",
+    "broken",
+    "damaged",
+    "wrong",
+    "missing",
+    "item",
+    "receive",
+    "received",
+    "when",
+    "where",
+    "how",
+    "long",
+    "much",
+    "account",
+    "login",
+    "password",
+    "forgot",
+    "buy",
+    "product",
+    "material",
+    "cheap",
+    "fast",
+    "slow",
+    "today",
+    "tomorrow",
+    "store",
+    "branch",
+    "free",
+    "points",
+    "member",
+    "invoice",
+    "company",
+    "installment",
+    "wallet",
+    "gift",
+    "wrap",
+    "staff",
+    "agent",
+    "call",
+    "contact",
+    "complaint",
+    "review",
+    "photo",
+    "new",
+    "sale",
+    "pickup",
+    "open",
+    "hours",
+    "weekend",
+    "express",
+    "international",
+    "status",
+    "help",
+    "human",
+    "speak",
+    "money",
+    "back",
 ];
 
 /// Concepts the generated phrases refer to as `@name`.
 const CONCEPTS: &[(&str, &[&str], &[&str])] = &[
-    ("order", &["đơn hàng", "đơn", "mã đơn", "order"], &["order", "purchase", "package"]),
+    (
+        "order",
+        &["đơn hàng", "đơn", "mã đơn", "order"],
+        &["order", "purchase", "package"],
+    ),
     ("me", &["em", "mình", "tôi", "tớ"], &["my", "our"]),
-    ("ship", &["giao hàng", "vận chuyển", "ship"], &["delivery", "shipping"]),
-    ("money", &["tiền", "hoàn tiền", "tiền hàng"], &["money", "refund", "payment"]),
+    (
+        "ship",
+        &["giao hàng", "vận chuyển", "ship"],
+        &["delivery", "shipping"],
+    ),
+    (
+        "money",
+        &["tiền", "hoàn tiền", "tiền hàng"],
+        &["money", "refund", "payment"],
+    ),
+];
+
+/// Hand-written phrases given to the first intents of every set, so each
+/// size has intents that the realistic messages below actually hit.
+const CORE: &[(bool, &str, &str)] = &[
+    (
+        true,
+        "@order [của] @me * (tới đâu|đâu)",
+        r"(?:đơn hàng|đơn|mã đơn|order)(?:\s+của)?\s+(?:em|mình|tôi|tớ|my|our)\s+(?:\S+\s+){0,3}(?:tới\s+đâu|đâu)",
+    ),
+    (
+        false,
+        "where * @me @order",
+        r"where\s+(?:\S+\s+){0,3}(?:my|our)\s+(?:order|purchase|package)",
+    ),
+    (
+        false,
+        "cancel * @order",
+        r"cancel\s+(?:\S+\s+){0,3}(?:order|purchase|package)",
+    ),
+    (
+        true,
+        "(hủy|huỷ) @order",
+        r"(?:hủy|huỷ)\s+(?:đơn hàng|đơn|mã đơn|order)",
+    ),
+    (true, "đổi size", r"đổi\s+size"),
+    (
+        true,
+        "phí (vận chuyển|ship)",
+        r"phí\s+(?:vận\s+chuyển|ship)",
+    ),
+    (false, "refund", r"refund"),
+    (true, "hoàn tiền", r"hoàn\s+tiền"),
+    (true, "mã giảm giá", r"mã\s+giảm\s+giá"),
+    (
+        false,
+        "(ship|shipping) * (internationally|international)",
+        r"(?:ship|shipping)\s+(?:\S+\s+){0,3}(?:internationally|international)",
+    ),
+    (true, "mở cửa * giờ", r"mở\s+cửa\s+(?:\S+\s+){0,3}giờ"),
+    (
+        false,
+        "change * address",
+        r"change\s+(?:\S+\s+){0,3}address",
+    ),
 ];
 
 /// One element of a generated phrase.
@@ -205,7 +467,10 @@ fn phrase_text(p: &[Elem]) -> String {
 }
 
 fn words_re(w: &str) -> String {
-    w.split(' ').map(regex::escape).collect::<Vec<_>>().join(r"\s+")
+    w.split(' ')
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(r"\s+")
 }
 
 /// The regex a naive bot would write for a phrase: words separated by
@@ -253,7 +518,12 @@ fn generate(n: usize) -> Generated {
     let mut rng = Rng(SEED ^ n as u64);
     let mut yaml = String::from("version: 1\n\nconcepts:\n");
     for (name, vi, en) in CONCEPTS {
-        let q = |l: &[&str]| l.iter().map(|w| yaml_quote(w)).collect::<Vec<_>>().join(", ");
+        let q = |l: &[&str]| {
+            l.iter()
+                .map(|w| yaml_quote(w))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let _ = writeln!(yaml, "  {name}:\n    vi: [{}]\n    en: [{}]", q(vi), q(en));
     }
     yaml.push_str("\nintents:\n");
@@ -263,6 +533,15 @@ fn generate(n: usize) -> Generated {
         let _ = writeln!(yaml, "  - id: intent_{i:05}\n    phrases:");
         for (lang, vi, count) in [("vi", true, 5), ("en", false, 3)] {
             let _ = writeln!(yaml, "      {lang}:");
+            let mut count = count;
+            if let Some(&(core_vi, text, re)) = CORE.get(i) {
+                if core_vi == vi {
+                    let _ = writeln!(yaml, "        - {}", yaml_quote(text));
+                    regexes.push(re.to_string());
+                    phrases += 1;
+                    count -= 1;
+                }
+            }
             for _ in 0..count {
                 let p = gen_phrase(&mut rng, vi);
                 let _ = writeln!(yaml, "        - {}", yaml_quote(&phrase_text(&p)));
@@ -468,13 +747,23 @@ fn bench_normalize(c: &mut Criterion) {
     // "Đơn hàng của em tới đâu rồi shop ơi, ..." as UTF-8 read as Windows-1252.
     let mojibake = "Ä\u{90}Æ¡n hÃ\u{a0}ng cá»§a em tá»›i Ä‘Ã¢u rá»“i shop Æ¡i, em Ä‘áº·t tá»« \
                     thá»© hai mÃ\u{a0} chÆ°a tháº¥y giao";
-    let long: String = MESSAGES.iter().cycle().take(60).copied().collect::<Vec<_>>().join(" ");
+    let long: String = MESSAGES
+        .iter()
+        .cycle()
+        .take(60)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut group = c.benchmark_group("normalize");
     group
         .sample_size(30)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    for (name, text) in [("vi_short", vi_short), ("mojibake", mojibake), ("long", long.as_str())] {
+    for (name, text) in [
+        ("vi_short", vi_short),
+        ("mojibake", mojibake),
+        ("long", long.as_str()),
+    ] {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(name, text, |b, t| {
             b.iter(|| firstline::normalize::normalize(black_box(t)))
