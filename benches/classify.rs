@@ -660,7 +660,32 @@ fn bench_classify(c: &mut Criterion) {
         );
         let mut group = c.benchmark_group("classify/generated");
         group
-            .sample_size(30)
+            .sample_size(if n >= 3000 { 20 } else { 30 })
+            .sampling_mode(if n >= 3000 {
+                SamplingMode::Flat
+            } else {
+                SamplingMode::Auto
+            })
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+            .throughput(Throughput::Elements(MESSAGES.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &m, |b, m| {
+            b.iter(|| classify_all(m))
+        });
+        group.finish();
+
+        // Diagnostic: the same set without typo correction, to show its share.
+        let mut exact = config();
+        exact.typo_correction = false;
+        let m = Matcher::builder()
+            .config(exact)
+            .add_yaml("generated.yaml", &g.yaml)
+            .build()
+            .unwrap_or_else(|e| panic!("generated rules do not compile: {e}"));
+        let mut group = c.benchmark_group("classify/generated_no_typo_correction");
+        group
+            .sample_size(20)
+            .sampling_mode(SamplingMode::Flat)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(3))
             .throughput(Throughput::Elements(MESSAGES.len() as u64));
