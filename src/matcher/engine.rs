@@ -273,11 +273,13 @@ struct Acc {
     best: f32,
     best_len: f32,
     vetoed: bool,
-    covered: Vec<Range<u32>>,
+    /// Some phrase matched (else only regexes did).
+    matched: bool,
 }
 
-/// A phrase's best match: score, token span, segment spans, diacritic factor.
-type PhraseMatch = (f32, Range<u32>, Vec<Range<u32>>, f32);
+/// A phrase's best match: score, token span, its segments (a range of the
+/// per-message segment buffer), diacritic factor.
+type PhraseMatch = (f32, Range<u32>, Range<u32>, f32);
 
 #[derive(Clone, Copy, Debug)]
 struct Hit {
@@ -584,7 +586,7 @@ impl Engine {
         };
 
         // Pattern occurrences on token boundaries, sorted by pattern.
-        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(32);
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(hay) {
                 if let (Ok(s), Ok(e)) = (
@@ -624,7 +626,7 @@ impl Engine {
 
         // Wake the variants anchored on a pattern that occurred, gather the
         // occurrences of their other segments, and chain them across gaps.
-        let mut woken: Vec<u32> = Vec::new();
+        let mut woken: Vec<u32> = Vec::with_capacity(32);
         let mut i = 0;
         while i < found.len() {
             let p = found[i].0;
@@ -636,8 +638,11 @@ impl Engine {
         // Variants of one phrase have consecutive ids: sorted, a phrase's
         // variants are contiguous and its best match is kept in one place.
         woken.sort_unstable();
-        let mut matches: Vec<(u32, PhraseMatch)> = Vec::new();
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut matches: Vec<(u32, PhraseMatch)> = Vec::with_capacity(16);
+        let mut hits: Vec<Hit> = Vec::with_capacity(16);
+        // Segment ranges of every match, in one buffer.
+        let mut arena: Vec<Range<u32>> = Vec::with_capacity(32);
+        let (mut scratch, mut best_segs) = (Vec::new(), Vec::new());
         for &v in &woken {
             let var = &self.variants[v as usize];
             hits.clear();
@@ -669,16 +674,21 @@ impl Engine {
             if !complete {
                 continue;
             }
-            if let Some((segs, factor)) = chain(&hits, &var.gaps) {
+            if let Some(factor) = chain(&hits, &var.gaps, &mut scratch, &mut best_segs) {
                 let score = f32::from(var.words) * factor;
-                let span = segs[0].start..segs[segs.len() - 1].end;
-                match matches.last_mut() {
-                    Some((p, m)) if *p == var.phrase => {
-                        if score > m.0 {
-                            *m = (score, span, segs, factor);
-                        }
+                let span = best_segs[0].start..best_segs[best_segs.len() - 1].end;
+                let better = match matches.last() {
+                    Some((p, m)) if *p == var.phrase => score > m.0,
+                    _ => true,
+                };
+                if better {
+                    let segs = arena.len() as u32..(arena.len() + best_segs.len()) as u32;
+                    arena.extend_from_slice(&best_segs);
+                    let m = (score, span, segs, factor);
+                    match matches.last_mut() {
+                        Some((p, old)) if *p == var.phrase => *old = m,
+                        _ => matches.push((var.phrase, m)),
                     }
-                    _ => matches.push((var.phrase, (score, span, segs, factor))),
                 }
             }
         }
@@ -724,9 +734,12 @@ impl Engine {
                     a.phrase_score += s;
                     if *s > a.best {
                         a.best = *s;
-                        a.best_len = segs.iter().map(|r| (r.end - r.start) as f32).sum();
+                        a.best_len = arena[segs.start as usize..segs.end as usize]
+                            .iter()
+                            .map(|r| (r.end - r.start) as f32)
+                            .sum();
                     }
-                    a.covered.extend(segs.iter().cloned());
+                    a.matched = true;
                     Some((
                         k,
                         ContributionKind::Phrase,
@@ -803,15 +816,15 @@ impl Engine {
         let lang = if en > vi { Lang::En } else { Lang::Vi };
 
         // Scores to confidences.
-        let filler: Vec<bool> = (0..ntok)
+        // Per token: bit 0 filler, bit 1 covered by the intent in hand.
+        let mut marks: Vec<u8> = (0..ntok)
             .map(|i| {
                 let (t, f) = (n.token_text(i), n.token_folded(i));
-                self.filler.contains(t) || (t == f && self.filler_folded.contains(f))
+                u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
             })
             .collect();
-        let content = filler.iter().filter(|&&f| !f).count().max(1);
-        let mut mark = vec![false; ntok];
-        let mut ranked = Vec::new();
+        let content = marks.iter().filter(|&&m| m & 1 == 0).count().max(1);
+        let mut ranked = Vec::with_capacity(acc.len());
         for a in &acc {
             if a.vetoed || a.phrase_score + a.regex_score <= 0.0 {
                 continue;
@@ -819,18 +832,23 @@ impl Engine {
             // The best phrase counts in full; words that further phrases
             // cover beyond it count for half (two phrases over the same
             // words add nothing); each regex adds 2.
-            mark.iter_mut().for_each(|m| *m = false);
-            for r in &a.covered {
-                for t in r.start..r.end {
-                    mark[t as usize] = true;
+            marks.iter_mut().for_each(|m| *m &= 1);
+            for (pid, (_, _, segs, _)) in &matches {
+                if self.phrases[*pid as usize].owner != Owner::Intent(a.k) {
+                    continue;
+                }
+                for r in &arena[segs.start as usize..segs.end as usize] {
+                    for t in r.start..r.end {
+                        marks[t as usize] |= 2;
+                    }
                 }
             }
-            let all = mark.iter().filter(|&&m| m).count() as f32;
-            let hit = (0..ntok).filter(|&i| mark[i] && !filler[i]).count();
-            let cov = if a.covered.is_empty() {
-                0.5
-            } else {
+            let all = marks.iter().filter(|&&m| m & 2 != 0).count() as f32;
+            let hit = marks.iter().filter(|&&m| m == 2).count();
+            let cov = if a.matched {
                 (hit as f32 / content as f32).min(1.0)
+            } else {
+                0.5
             };
             let extra = (all - a.best_len).max(0.0);
             let k = a.k as usize;
@@ -897,39 +915,42 @@ impl Engine {
     }
 }
 
-/// Chains one variant's segment hits in order, respecting gaps. Returns the
-/// segment ranges and the lowest diacritic factor, or `None`.
+/// Chains one variant's segment hits in order, respecting gaps. On success
+/// the segment ranges are in `best` and the lowest diacritic factor is
+/// returned. `scratch` and `best` are the caller's, reused across calls.
 ///
 /// `group` is sorted by (segment, start), so each segment's hits are a
 /// slice and the first candidate after a position is a binary search away:
 /// the walk is O(hits · segments · log hits), even on adversarial input.
-fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
+fn chain(
+    group: &[Hit],
+    gaps: &[u8],
+    scratch: &mut Vec<Range<u32>>,
+    best: &mut Vec<Range<u32>>,
+) -> Option<f32> {
     let nseg = gaps.len() + 1;
-    let mut by_seg: Vec<&[Hit]> = Vec::with_capacity(nseg);
-    let mut rest = group;
-    for s in 0..nseg {
-        let n = rest.partition_point(|h| (h.seg as usize) <= s);
-        let (mine, after) = rest.split_at(n);
-        by_seg.push(mine);
-        rest = after;
-    }
-    let mut best: Option<(Vec<Range<u32>>, f32)> = None;
-    for h0 in by_seg[0] {
-        let mut segs = Vec::with_capacity(nseg);
-        segs.push(h0.start..h0.end);
+    let seg_hits = |s: usize| -> &[Hit] {
+        let from = group.partition_point(|h| (h.seg as usize) < s);
+        let to = group.partition_point(|h| (h.seg as usize) <= s);
+        &group[from..to]
+    };
+    let mut best_factor: Option<f32> = None;
+    for h0 in seg_hits(0) {
+        scratch.clear();
+        scratch.push(h0.start..h0.end);
         let mut factor = h0.factor;
         let mut end = h0.end;
         let mut ok = true;
         for s in 1..nseg {
             let gap = gaps[s - 1];
-            let hits = by_seg[s];
+            let hits = seg_hits(s);
             let from = hits.partition_point(|h| h.start < end);
             // The earliest hit after `end`: if it is outside the gap window,
             // every later one is too; and a later start only narrows what
             // can follow.
             match hits.get(from) {
                 Some(h) if gap == ANY_GAP || h.start - end <= u32::from(gap) => {
-                    segs.push(h.start..h.end);
+                    scratch.push(h.start..h.end);
                     factor = factor.min(h.factor);
                     end = h.end;
                 }
@@ -939,15 +960,16 @@ fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
                 }
             }
         }
-        if ok && best.as_ref().is_none_or(|b| factor > b.1) {
-            let perfect = factor >= 1.0;
-            best = Some((segs, factor));
-            if perfect {
+        if ok && best_factor.is_none_or(|b| factor > b) {
+            best.clear();
+            best.extend_from_slice(scratch);
+            best_factor = Some(factor);
+            if factor >= 1.0 {
                 break;
             }
         }
     }
-    best
+    best_factor
 }
 
 #[cfg(test)]
