@@ -7,6 +7,7 @@ pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
+mod rules;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};

@@ -1,5 +1,8 @@
 //! The compiled matcher: rules in, classifications out.
 
+mod compile;
+mod engine;
+mod entity;
 mod types;
 
 use std::collections::BTreeMap;
@@ -10,8 +13,10 @@ pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
     Scored,
 };
+use self::engine::Engine;
 use crate::error::{CompileError, Diagnostic, Location};
 use crate::normalize::Normalizer;
+use crate::rules::{Source, SourceFile};
 use crate::Lang;
 
 /// Options for compiling and running a [`Matcher`].
@@ -110,6 +115,9 @@ struct Inner {
     intents: Vec<Intent>,
     settings: BTreeMap<String, String>,
     warnings: Vec<Diagnostic>,
+    engine: Engine,
+    files: Vec<SourceFile>,
+    conversation: Vec<(usize, serde_yaml::Value)>,
 }
 
 /// A compiled, immutable rule set that classifies messages.
@@ -133,12 +141,6 @@ impl std::fmt::Debug for Matcher {
 pub struct MatcherBuilder {
     config: Config,
     sources: Vec<Source>,
-}
-
-#[derive(Clone, Debug)]
-enum Source {
-    Yaml { name: String, text: String },
-    Path(std::path::PathBuf),
 }
 
 impl MatcherBuilder {
@@ -170,17 +172,14 @@ impl MatcherBuilder {
     }
 
     /// Compiles everything added so far.
+    ///
+    /// # Errors
+    ///
+    /// A [`CompileError`] holding every problem found: unreadable files, bad
+    /// YAML, unknown concepts, invalid regexes, duplicate ids, failing
+    /// examples... each with its file, line and column.
     pub fn build(&self) -> Result<Matcher, CompileError> {
-        let _ = &self.sources;
-        Ok(Matcher {
-            inner: Arc::new(Inner {
-                config: self.config.clone(),
-                normalizer: Normalizer::default(),
-                intents: Vec::new(),
-                settings: BTreeMap::new(),
-                warnings: Vec::new(),
-            }),
-        })
+        compile::compile(&self.sources, &self.config)
     }
 }
 
@@ -202,28 +201,24 @@ impl Matcher {
 
     /// Classifies one customer message.
     pub fn classify(&self, text: &str) -> Classification {
-        let _ = text;
-        Classification {
-            intent: None,
-            confidence: 0.0,
-            ambiguous: false,
-            ranked: Vec::new(),
-            lang: Lang::Vi,
-            entities: Vec::new(),
-            lexicon_hits: Vec::new(),
-        }
+        let n = self.inner.normalizer.normalize(text);
+        let out = self.inner.engine.run(&n, &self.inner.config, false);
+        compile::rank(out, &self.inner.config).0
     }
 
     /// Classifies one message and says why.
     pub fn explain(&self, text: &str) -> Explanation {
+        let n = self.inner.normalizer.normalize(text);
+        let out = self.inner.engine.run(&n, &self.inner.config, true);
+        let (classification, rest) = compile::rank(out, &self.inner.config);
         Explanation {
-            classification: self.classify(text),
-            clean: String::new(),
-            normalized: String::new(),
-            folded: String::new(),
-            tokens: Vec::new(),
-            corrections: Vec::new(),
-            contributions: Vec::new(),
+            classification,
+            clean: n.clean().to_string(),
+            normalized: n.text().to_string(),
+            folded: n.folded().to_string(),
+            tokens: rest.tokens,
+            corrections: rest.corrections,
+            contributions: rest.contributions,
         }
     }
 
@@ -260,13 +255,17 @@ impl Matcher {
     /// The raw `conversation:` sections of every rule file, in merge order,
     /// with the file name. The conversation layer deserializes them.
     pub(crate) fn conversation_sections(&self) -> Vec<(String, serde_yaml::Value)> {
-        Vec::new()
+        self.inner
+            .conversation
+            .iter()
+            .map(|(f, v)| (self.inner.files[*f].name.clone(), v.clone()))
+            .collect()
     }
 
     /// Locates a node of a rule file by its path of keys and indices
     /// (`["conversation", "slots", "order_id", "prompt"]`).
     pub(crate) fn locate(&self, file: &str, path: &[&str]) -> Option<Location> {
-        let _ = (file, path);
-        None
+        let f = self.inner.files.iter().find(|f| f.name == file)?;
+        f.at(&path.join("."))
     }
 }

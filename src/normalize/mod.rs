@@ -1,48 +1,706 @@
 //! The text pipeline: how Vietnamese and English customers really type.
 //!
-//! CONTRACT (filled in by the implementation; signatures are fixed because the
-//! matcher and the conversation layer depend on them):
+//! A [`Normalizer`] turns a raw chat message into a [`Normalized`] value: the
+//! original text, a cleaned copy, and a list of [`Token`]s whose `text` is
+//! lowercase Vietnamese with canonical diacritics and whose `folded` form is
+//! plain ASCII. Rules are matched against the tokens; every token keeps the
+//! span of the original message it came from, so matches and slots can be
+//! reported on what the customer actually typed.
 //!
-//! ```text
-//! pub struct Normalizer            Clone + Send + Sync + Default + Debug
-//!   Normalizer::new() -> Normalizer            built-in tables
-//!   Normalizer::builder() -> NormalizerBuilder
-//!   Normalizer::normalize(&self, text: &str) -> Normalized
-//!   Normalizer::is_known_word(&self, folded: &str) -> bool
-//! pub struct NormalizerBuilder     Default + Debug
-//!   abbreviation(&mut self, lang: Option<Lang>, from: &str, to: &str) -> &mut Self
-//!   known_word(&mut self, word: &str) -> &mut Self    (vocabulary: Telex decoding accepts these)
-//!   build(&self) -> Normalizer
-//! pub fn normalize(text: &str) -> Normalized        default Normalizer
-//! pub fn fold(text: &str) -> String                 "Đơn hàng" -> "don hang"
+//! # Steps
 //!
-//! pub struct Normalized  (Clone, Debug)
-//!   original(&self) -> &str
-//!   clean(&self) -> &str          mojibake repaired, NFC, zero-width removed,
-//!                                 NBSP -> ' ', case and punctuation kept
-//!   clean_to_original(&self, r: Range<usize>) -> Range<usize>
-//!   text(&self) -> &str           tokens' `text` joined by one ' '
-//!   folded(&self) -> &str         tokens' `folded` joined by one ' '
-//!   tokens(&self) -> &[Token]
-//!   token_text(&self, i) -> &str / token_folded(&self, i) -> &str
-//!   repaired_mojibake(&self) -> bool
-//!   has_diacritics(&self) -> bool
-//! pub struct Token { pub text: Range<usize> (into text()), pub folded: Range<usize> (into folded()),
-//!                    pub span: Range<usize> (into original(), on char boundaries),
-//!                    pub kind: TokenKind, pub origin: TokenOrigin }
-//! pub enum TokenKind { Word, Number, Alnum }
-//! pub enum TokenOrigin { Typed, Abbreviation, Telex, Vni, Contraction }
+//! 1. **Clean** (lossless-looking, keeps case and punctuation): repair UTF-8
+//!    that was mis-decoded as Windows-1252/Latin-1 (`Ä‘Æ¡n` → `đơn`, also
+//!    when the NBSP inside `Ã\u{a0}` became a space, and double encoding),
+//!    compose to NFC (NFD and Windows-1258 style `ô` + U+0301 become `ố`),
+//!    drop zero-width characters and turn NBSP/U+202F into spaces. A message
+//!    that is already NFC with nothing suspicious skips all of this.
+//! 2. **Tokenize**: split on whitespace, punctuation, emoji and emoticons
+//!    (`:v`, `<3`); numbers keep internal `.`/`,` and a glued unit
+//!    (`1.500.000đ`, `200k`, `1tr5`).
+//! 3. **Per token**: lowercase (`Đ` → `đ`, Icelandic `Ð` → `đ`), squeeze runs
+//!    of 3+ identical letters (`đơnnnn` → `đơn`), expand English contractions
+//!    (`don't` → `do not`), canonicalize the tone position (traditional
+//!    style: `hoà` → `hòa`, `thuỷ` → `thủy`), expand abbreviations and
+//!    teencode (`ko` → `không`), decode raw Telex/VNI keystrokes (`hangf` →
+//!    `hàng`, `d9o7n` → `đơn`) and fold to ASCII (`đơn` → `don`).
+//!
+//! # Ambiguous teencode
+//!
+//! The built-in table makes one choice per abbreviation; a shop can override
+//! any entry with [`NormalizerBuilder::abbreviation`].
+//!
+//! * `bn` is read as *bao nhiêu* (how much), not *bạn*: in a shop's inbox the
+//!   price question is the common one, and "bạn" is usually typed `b`/`bạn`.
+//! * `k` is *không*, except right after a number (`200 k`) where it is the
+//!   money unit and stays `k`; glued (`200k`) it is part of the number token.
+//!   More generally, no single-letter abbreviation is expanded after a
+//!   number (`5 m` is five metres, not "5 mình").
+//! * `kk`, `kkk`... is laughter and becomes the single token `kk`.
+//! * `ok` is never touched; `oke`, `oki`, `okie`... become `ok`.
+//! * `dc`/`đc` is *được* (địa chỉ is usually written `đ/c`); `đk` is *được*.
+//! * `ck` is *chuyển khoản* (payment), not *chồng*; `mk` is *mình*, not
+//!   *mật khẩu*; `dh`/`đh` is *đơn hàng*, not *đại học*; `vs` is *với*.
+//! * Single letters (`a` anh, `e` em, `c` chị, `j` gì, `r` rồi, `v`/`z`
+//!   vậy, `k` không) and words that are also English (`vs`, `sp`, `ib`, `ms`,
+//!   `ak`, `hong`) are Vietnamese-only entries: they are not expanded in a
+//!   message that looks English ("I want a refund" keeps its `a`). See
+//!   [`Normalizer::normalize_as`] to force the language.
+//!
+//! # Telex and VNI
+//!
+//! A pure-ASCII token is decoded only when it is not a known word (a
+//! built-in list of English and loan words such as `ship`, `order`, `too`,
+//! plus ASCII words given to [`NormalizerBuilder::known_word`]), shows a
+//! strong keystroke signature (`dd`, a doubled vowel, `w`, a tone key after
+//! a final consonant or a vowel cluster, VNI digits inside letters) and
+//! decodes to a known syllable (a built-in list of a few hundred shop and
+//! support syllables plus the words given to `known_word`). Messages that
+//! look English are never decoded.
+//!
+//! # Example
+//!
+//! ```
+//! use firstline::normalize::{normalize, TokenOrigin};
+//!
+//! let n = normalize("Shop ơi, đơn hàng của e đâu rồi ạaaa???");
+//! assert_eq!(n.text(), "shop ơi đơn hàng của em đâu rồi ạ");
+//! assert_eq!(n.folded(), "shop oi don hang cua em dau roi a");
+//! assert_eq!(n.tokens()[5].origin, TokenOrigin::Abbreviation);
+//! assert!(n.has_diacritics());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-// TEMPORARY STUB until the implementation lands (replaced wholesale).
-/// The normalizer.
+mod clean;
+mod tables;
+mod telex;
+mod token;
+mod viet;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::Lang;
+
+/// What a token is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Letters only (`đơn`, `order`).
+    Word,
+    /// A number, possibly with `.`/`,` separators and a glued unit
+    /// (`1.500.000đ`, `200k`, `1tr5`, `0912345678`).
+    Number,
+    /// Letters and digits mixed in another way (`dh123456`, `ab12`).
+    Alnum,
+}
+
+/// Where a token's text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenOrigin {
+    /// Typed by the customer (after cleaning, lowercasing and squeezing).
+    Typed,
+    /// Expanded from an abbreviation or teencode (`ko` → `không`).
+    Abbreviation,
+    /// Decoded from raw Telex keystrokes (`hangf` → `hàng`).
+    Telex,
+    /// Decoded from raw VNI keystrokes (`ha2ng` → `hàng`).
+    Vni,
+    /// Expanded from an English contraction (`don't` → `do not`).
+    Contraction,
+}
+
+/// One token of a [`Normalized`] message.
+///
+/// Invariants:
+///
+/// 1. `text` is a range of [`Normalized::text`] and `folded` a range of
+///    [`Normalized::folded`]; neither contains a space.
+/// 2. `span` is a range of [`Normalized::original`] on char boundaries.
+///    Tokens expanded from one abbreviation or contraction all share its span.
+/// 3. Spans never decrease from one token to the next.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Token {
+    /// The token's lowercase, NFC, canonical-tone text, as a range of
+    /// [`Normalized::text`].
+    pub text: Range<usize>,
+    /// The ASCII-folded text, as a range of [`Normalized::folded`]; the
+    /// matcher falls back to it when diacritics are missing or differ.
+    pub folded: Range<usize>,
+    /// Where the token came from in [`Normalized::original`], so matches
+    /// are reported on what the customer typed.
+    pub span: Range<usize>,
+    /// What the token is made of.
+    pub kind: TokenKind,
+    /// How the token's text was produced.
+    pub origin: TokenOrigin,
+}
+
+/// A message after normalization.
+///
+/// Invariants:
+///
+/// 1. [`original`](Self::original) is the input, unchanged.
+/// 2. [`text`](Self::text) and [`folded`](Self::folded) are the tokens
+///    joined by one space, with no leading or trailing space.
+/// 3. Normalizing `text()` again gives the same `text()` (idempotence).
+///
+/// Missing: a token does not know which clean range it came from; use
+/// `span` (original) instead.
+#[derive(Clone, Debug)]
+pub struct Normalized {
+    original: String,
+    cleaned: clean::Cleaned,
+    text: String,
+    folded: String,
+    tokens: Vec<Token>,
+    has_diacritics: bool,
+}
+
+impl Normalized {
+    /// The message as received.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// The cleaned message: mojibake repaired, NFC, zero-width characters
+    /// removed, NBSP turned into a space; case and punctuation kept.
+    pub fn clean(&self) -> &str {
+        &self.cleaned.text
+    }
+
+    /// Maps a byte range of [`clean`](Self::clean) to the byte range of
+    /// [`original`](Self::original) it came from, widened to char
+    /// boundaries. Out-of-range input is clamped; this never panics.
+    ///
+    /// ```
+    /// let n = firstline::normalize::normalize("mã Ä‘Æ¡n");
+    /// assert_eq!(n.clean(), "mã đơn");
+    /// let r = n.clean_to_original(5..n.clean().len());
+    /// assert_eq!(&n.original()[r], "Ä‘Æ¡n");
+    /// ```
+    pub fn clean_to_original(&self, r: Range<usize>) -> Range<usize> {
+        self.cleaned.to_original(&self.original, r)
+    }
+
+    /// The tokens' `text` joined by one space.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The tokens' `folded` forms joined by one space (ASCII for Vietnamese).
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// The tokens, in message order.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// The `text` of token `i`; empty when `i` is out of range.
+    pub fn token_text(&self, i: usize) -> &str {
+        self.tokens
+            .get(i)
+            .and_then(|t| self.text.get(t.text.clone()))
+            .unwrap_or("")
+    }
+
+    /// The `folded` form of token `i`; empty when `i` is out of range.
+    pub fn token_folded(&self, i: usize) -> &str {
+        self.tokens
+            .get(i)
+            .and_then(|t| self.folded.get(t.folded.clone()))
+            .unwrap_or("")
+    }
+
+    /// Whether mojibake (UTF-8 read as Windows-1252/Latin-1) was repaired.
+    pub fn repaired_mojibake(&self) -> bool {
+        self.cleaned.repaired
+    }
+
+    /// Whether the customer typed Vietnamese diacritics (`đơn`, not `don`).
+    ///
+    /// Only typed tokens count: expansions and decoded Telex do not. The
+    /// matcher uses this to prefer diacritic-exact matches.
+    pub fn has_diacritics(&self) -> bool {
+        self.has_diacritics
+    }
+}
+
+/// Expansions of one abbreviation, per language.
 #[derive(Clone, Debug, Default)]
-pub struct Normalizer;
-/// A normalized message.
+struct Abbrev {
+    any: Option<Vec<String>>,
+    vi: Option<Vec<String>>,
+    en: Option<Vec<String>>,
+}
+
+impl Abbrev {
+    fn get(&self, lang: Lang) -> Option<&[String]> {
+        let specific = match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        };
+        specific.as_deref().or(self.any.as_deref())
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    abbrevs: HashMap<String, Abbrev>,
+    contractions: HashMap<&'static str, Vec<String>>,
+    never_decode: HashSet<String>,
+    syllables: HashSet<String>,
+    known_folded: HashSet<String>,
+}
+
+/// Normalizes chat messages; build once, share everywhere.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`, and immutable once built.
+/// [`Normalizer::new`] uses the built-in tables; [`Normalizer::builder`]
+/// adds a shop's abbreviations and vocabulary.
+#[derive(Clone, Debug)]
+pub struct Normalizer {
+    inner: Arc<Inner>,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer::new()
+    }
+}
+
+/// Configures a [`Normalizer`]: extra abbreviations and known words.
 #[derive(Clone, Debug, Default)]
-pub struct Normalized;
-/// Normalizes with the default tables.
+pub struct NormalizerBuilder {
+    abbreviations: Vec<(Option<Lang>, String, String)>,
+    known_words: Vec<String>,
+}
+
+impl NormalizerBuilder {
+    /// Creates a builder with only the built-in tables.
+    pub fn new() -> NormalizerBuilder {
+        NormalizerBuilder::default()
+    }
+
+    /// Adds an abbreviation: the whole token `from` expands to `to` (one or
+    /// more words). `lang` limits it to messages in that language; `None`
+    /// applies it to every message. Entries added here override built-in
+    /// ones; an empty `from` or `to` is ignored.
+    pub fn abbreviation(&mut self, lang: Option<Lang>, from: &str, to: &str) -> &mut Self {
+        self.abbreviations
+            .push((lang, from.to_owned(), to.to_owned()));
+        self
+    }
+
+    /// Adds a vocabulary word or phrase (usually from the rules). Its
+    /// syllables become acceptable Telex/VNI decodings; an ASCII word is
+    /// never decoded as Telex; [`Normalizer::is_known_word`] knows it.
+    pub fn known_word(&mut self, word: &str) -> &mut Self {
+        self.known_words.push(word.to_owned());
+        self
+    }
+
+    /// Builds the normalizer.
+    pub fn build(&self) -> Normalizer {
+        let mut abbrevs: HashMap<String, Abbrev> = HashMap::new();
+        let mut add = |lang: Option<Lang>, from: &str, to: &str| {
+            let key = words(from).join(" ");
+            let exp = words(to);
+            if key.is_empty() || key.contains(' ') || exp.is_empty() {
+                return;
+            }
+            let e = abbrevs.entry(key).or_default();
+            let slot = match lang {
+                None => &mut e.any,
+                Some(Lang::Vi) => &mut e.vi,
+                Some(Lang::En) => &mut e.en,
+            };
+            *slot = Some(exp);
+        };
+        for &(lang, from, to) in tables::ABBREVIATIONS {
+            add(lang, from, to);
+        }
+        for (lang, from, to) in &self.abbreviations {
+            add(*lang, from, to);
+        }
+        let contractions = tables::CONTRACTIONS
+            .iter()
+            .map(|&(from, to)| (from, words(to)))
+            .collect();
+        let mut never_decode: HashSet<String> = tables::NEVER_DECODE
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let mut syllables: HashSet<String> = HashSet::new();
+        let mut known_folded: HashSet<String> = never_decode.clone();
+        for w in tables::SYLLABLES.split_whitespace() {
+            let w = words(w).join(" ");
+            known_folded.insert(fold(&w));
+            syllables.insert(w);
+        }
+        for phrase in &self.known_words {
+            let ws = words(phrase);
+            if ws.is_empty() {
+                continue;
+            }
+            known_folded.insert(fold(&ws.join(" ")));
+            for w in ws {
+                known_folded.insert(fold(&w));
+                if w.is_ascii() {
+                    never_decode.insert(w);
+                } else {
+                    syllables.insert(w);
+                }
+            }
+        }
+        Normalizer {
+            inner: Arc::new(Inner {
+                abbrevs,
+                contractions,
+                never_decode,
+                syllables,
+                known_folded,
+            }),
+        }
+    }
+}
+
+/// Lowercase canonical-tone words of `s`, split on anything not a letter.
+fn words(s: &str) -> Vec<String> {
+    let cleaned = clean::clean(s);
+    token::split(&cleaned.text)
+        .into_iter()
+        .map(|r| canonical_word(&lower(&cleaned.text[r])))
+        .collect()
+}
+
+/// Lowercases (with the Đ look-alikes mapped to đ) and recomposes if needed.
+fn lower(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        viet::push_lower(c, &mut out);
+    }
+    if !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+        out = out.nfc().collect();
+    }
+    out
+}
+
+fn canonical_word(w: &str) -> String {
+    if w.is_ascii() {
+        return w.to_owned();
+    }
+    viet::canonical_tone(w).unwrap_or_else(|| w.to_owned())
+}
+
+/// Folds text to lowercase ASCII for Vietnamese: `"Đơn hàng"` → `"don hang"`.
+///
+/// Vietnamese letters go through a 134-entry table (đ → d included), other
+/// accented letters lose their marks, and everything is lowercased. Other
+/// characters (spaces, punctuation, other scripts) are kept.
+///
+/// ```
+/// assert_eq!(firstline::normalize::fold("Đơn hàng"), "don hang");
+/// assert_eq!(firstline::normalize::fold("ĐƯỢC KHÔNG?"), "duoc khong?");
+/// ```
+pub fn fold(text: &str) -> String {
+    let mut l = String::with_capacity(text.len());
+    for c in text.chars() {
+        viet::push_lower(c, &mut l);
+    }
+    let l: String = if l.is_ascii() || is_nfc_quick(l.chars()) == IsNormalized::Yes {
+        l
+    } else {
+        l.nfc().collect()
+    };
+    let mut out = String::with_capacity(l.len());
+    viet::fold_into(&l, &mut out);
+    out
+}
+
+/// Normalizes `text` with the built-in tables ([`Normalizer::new`]).
+///
+/// ```
+/// let n = firstline::normalize::normalize("ko nhận dc hangf");
+/// assert_eq!(n.text(), "không nhận được hàng");
+/// assert_eq!(n.folded(), "khong nhan duoc hang");
+/// ```
 pub fn normalize(text: &str) -> Normalized {
-    let _ = text;
-    Normalized
+    static DEFAULT: OnceLock<Normalizer> = OnceLock::new();
+    DEFAULT.get_or_init(Normalizer::new).normalize(text)
+}
+
+/// A token before abbreviation and Telex handling.
+struct Pre {
+    span: Range<usize>,
+    lower: String,
+    kind: TokenKind,
+    origin: TokenOrigin,
+}
+
+/// A finished token before the strings are joined.
+struct Out {
+    span: Range<usize>,
+    text: String,
+    kind: TokenKind,
+    origin: TokenOrigin,
+}
+
+impl Normalizer {
+    /// A normalizer with the built-in tables only.
+    pub fn new() -> Normalizer {
+        NormalizerBuilder::default().build()
+    }
+
+    /// Starts configuring a normalizer.
+    ///
+    /// ```
+    /// use firstline::{Lang, normalize::Normalizer};
+    ///
+    /// let n = Normalizer::builder()
+    ///     .abbreviation(Some(Lang::Vi), "bh", "bảo hành")
+    ///     .known_word("trả góp")
+    ///     .build();
+    /// assert_eq!(n.normalize("bh bao lâu").text(), "bảo hành bao lâu");
+    /// assert_eq!(n.normalize("tra3 go1p").text(), "trả góp");
+    /// assert!(n.is_known_word("tra gop"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder() -> NormalizerBuilder {
+        NormalizerBuilder::default()
+    }
+
+    /// Whether `folded` (ASCII-folded, lowercase) is a known word: a built-in
+    /// syllable, a never-decoded English word or a `known_word`.
+    pub fn is_known_word(&self, folded: &str) -> bool {
+        self.inner.known_folded.contains(folded) || self.inner.known_folded.contains(&fold(folded))
+    }
+
+    /// Normalizes one message, guessing its language for the
+    /// language-specific abbreviations (see [`Normalizer::normalize_as`]).
+    pub fn normalize(&self, text: &str) -> Normalized {
+        self.normalize_as(text, None)
+    }
+
+    /// Normalizes one message. `lang` chooses which language-specific
+    /// abbreviations apply; `None` guesses: a message without Vietnamese
+    /// diacritics and with more English hint words (`i`, `my`, `the`...)
+    /// than Vietnamese ones is English, anything else Vietnamese. English
+    /// messages are never Telex-decoded.
+    ///
+    /// ```
+    /// use firstline::{Lang, normalize::Normalizer};
+    ///
+    /// let n = Normalizer::new();
+    /// assert_eq!(n.normalize("I want a refund").text(), "i want a refund");
+    /// assert_eq!(n.normalize_as("a oi", Some(Lang::Vi)).text(), "anh oi");
+    /// ```
+    pub fn normalize_as(&self, text: &str, lang: Option<Lang>) -> Normalized {
+        let cleaned = clean::clean(text);
+        let mut pres: Vec<Pre> = Vec::new();
+        let mut has_diacritics = false;
+        for r in token::split(&cleaned.text) {
+            let span = cleaned.to_original(text, r.clone());
+            let mut low = lower(&cleaned.text[r]);
+            if !has_diacritics && !low.is_ascii() {
+                has_diacritics = low.chars().any(viet::is_viet_diacritic);
+            }
+            if low.len() >= 2 && low.bytes().all(|b| b == b'k') {
+                // Laughter: "kkk" is not "không".
+                low = "kk".to_owned();
+            } else if let Some(s) = token::squeeze(&low) {
+                low = s;
+            }
+            if low.contains(['\'', '’', 'ʼ']) {
+                self.contraction(&low, span, &mut pres);
+                continue;
+            }
+            let kind = token::kind(&low);
+            pres.push(Pre {
+                span,
+                lower: canonical_word(&low),
+                kind,
+                origin: TokenOrigin::Typed,
+            });
+        }
+        let lang = lang.unwrap_or_else(|| guess_lang(&pres, has_diacritics));
+        let mut outs: Vec<Out> = Vec::with_capacity(pres.len());
+        let mut prev_kind = None;
+        for p in pres {
+            let kind_here = p.kind;
+            self.finish(p, lang, prev_kind, &mut outs);
+            prev_kind = Some(kind_here);
+        }
+        let mut t = String::with_capacity(text.len() + 8);
+        let mut f = String::with_capacity(text.len() + 8);
+        let mut tokens = Vec::with_capacity(outs.len());
+        for o in outs {
+            if !t.is_empty() {
+                t.push(' ');
+                f.push(' ');
+            }
+            let ts = t.len();
+            t.push_str(&o.text);
+            let fs = f.len();
+            viet::fold_into(&o.text, &mut f);
+            tokens.push(Token {
+                text: ts..t.len(),
+                folded: fs..f.len(),
+                span: o.span,
+                kind: o.kind,
+                origin: o.origin,
+            });
+        }
+        Normalized {
+            original: text.to_owned(),
+            cleaned,
+            text: t,
+            folded: f,
+            tokens,
+            has_diacritics,
+        }
+    }
+
+    /// Expands a token with an apostrophe: contractions, else split parts.
+    fn contraction(&self, low: &str, span: Range<usize>, pres: &mut Vec<Pre>) {
+        let key = low.replace(['’', 'ʼ'], "'");
+        let push = |pres: &mut Vec<Pre>, w: &str, origin| {
+            pres.push(Pre {
+                span: span.clone(),
+                lower: canonical_word(w),
+                kind: token::kind(w),
+                origin,
+            });
+        };
+        if let Some(exp) = self.inner.contractions.get(key.as_str()) {
+            for w in exp {
+                push(pres, w, TokenOrigin::Contraction);
+            }
+            return;
+        }
+        for &(suffix, word) in tables::CONTRACTION_SUFFIXES {
+            if let Some(stem) = key.strip_suffix(suffix) {
+                if !stem.is_empty() && !stem.contains('\'') {
+                    push(pres, stem, TokenOrigin::Contraction);
+                    push(pres, word, TokenOrigin::Contraction);
+                    return;
+                }
+            }
+        }
+        // Possessive 's and anything else: keep the letters, drop the marks.
+        if let Some(stem) = key.strip_suffix("'s") {
+            if !stem.is_empty() && !stem.contains('\'') {
+                push(pres, stem, TokenOrigin::Typed);
+                return;
+            }
+        }
+        for part in key.split('\'').filter(|p| !p.is_empty()) {
+            push(pres, part, TokenOrigin::Typed);
+        }
+    }
+
+    /// Abbreviations, Telex/VNI, then the finished token(s).
+    fn finish(&self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out>) {
+        let inner = &*self.inner;
+        if p.origin == TokenOrigin::Typed && p.kind != TokenKind::Number && p.lower.len() <= 12 {
+            let after_number = prev == Some(TokenKind::Number) && p.lower.chars().count() == 1;
+            if !after_number {
+                if let Some(exp) = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang)) {
+                    for w in exp {
+                        outs.push(Out {
+                            span: p.span.clone(),
+                            text: w.clone(),
+                            kind: token::kind(w),
+                            origin: TokenOrigin::Abbreviation,
+                        });
+                    }
+                    return;
+                }
+            }
+            if lang == Lang::Vi && p.lower.is_ascii() && !inner.never_decode.contains(&p.lower) {
+                if let Some((s, m)) = telex::decode(&p.lower) {
+                    if inner.syllables.contains(&s) {
+                        outs.push(Out {
+                            span: p.span,
+                            text: s,
+                            kind: TokenKind::Word,
+                            origin: match m {
+                                telex::Method::Telex => TokenOrigin::Telex,
+                                telex::Method::Vni => TokenOrigin::Vni,
+                            },
+                        });
+                        return;
+                    }
+                }
+            }
+        }
+        outs.push(Out {
+            span: p.span,
+            text: p.lower,
+            kind: p.kind,
+            origin: p.origin,
+        });
+    }
+}
+
+/// Guesses the message language from hint words (see `normalize_as`).
+fn guess_lang(pres: &[Pre], has_diacritics: bool) -> Lang {
+    if has_diacritics {
+        return Lang::Vi;
+    }
+    let (mut en, mut vi) = (0, 0);
+    for p in pres {
+        let w = p.lower.as_str();
+        if tables::EN_HINTS.contains(&w) || p.origin == TokenOrigin::Contraction {
+            en += 1;
+        }
+        if tables::VI_HINTS.contains(&w) {
+            vi += 1;
+        }
+    }
+    if en > vi {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
+impl fmt::Display for Normalized {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Normalizer>();
+        assert_send_sync::<NormalizerBuilder>();
+        assert_send_sync::<Normalized>();
+        assert_send_sync::<Token>();
+        assert_send_sync::<TokenKind>();
+        assert_send_sync::<TokenOrigin>();
+    }
+
+    #[test]
+    fn pipeline_smoke() {
+        for (input, want) in [
+            ("ko nhận dc hàng", "không nhận được hàng"),
+            ("dduwowcj hangf", "được hàng"),
+            ("I don't want it", "i do not want it"),
+            ("200 k", "200 k"),
+            ("kkkk", "kk"),
+        ] {
+            assert_eq!(normalize(input).text(), want, "input: {input:?}");
+        }
+    }
 }

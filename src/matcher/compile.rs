@@ -1,0 +1,262 @@
+//! From sources to a [`Matcher`]: load, build the automata, check examples, lint.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use super::engine::{Engine, Outcome, Owner};
+use super::types::Classification;
+use super::{Config, Inner, Intent, Matcher};
+use crate::error::{CompileError, Diagnostic, DiagnosticKind as K, Severity};
+use crate::normalize::Normalizer;
+use crate::rules::phrase::Piece;
+use crate::rules::{RuleSet, Source};
+use crate::Lang;
+
+/// Placeholders the conversation layer fills itself (slots, entities and
+/// order fields), which need no setting.
+pub(crate) const RUNTIME_PLACEHOLDERS: &[&str] = &[
+    "order_id", "phone", "email", "money", "status", "carrier", "tracking", "eta", "agent_back",
+    "intent", "digits", "options",
+];
+
+pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, CompileError> {
+    let mut set = RuleSet::load(sources);
+
+    let mut nb = Normalizer::builder();
+    for (lang, from, to) in &set.abbreviations {
+        nb.abbreviation(*lang, from, to);
+    }
+    for intent in &set.intents {
+        for p in intent.phrases.iter().chain(&intent.excludes) {
+            if p.lang == Some(Lang::En) {
+                continue;
+            }
+            for v in &p.variants {
+                for piece in v {
+                    if let Piece::Word(w) = piece {
+                        nb.known_word(w);
+                    }
+                }
+            }
+        }
+    }
+    let normalizer = nb.build();
+
+    let has_errors = |d: &[Diagnostic]| d.iter().any(|d| d.severity() == Severity::Error);
+    if has_errors(&set.diagnostics) {
+        return Err(CompileError::new(set.diagnostics));
+    }
+    let engine = match Engine::build(
+        &normalizer,
+        &set.intents,
+        &set.lexicons,
+        std::mem::take(&mut set.entities),
+    ) {
+        Ok(e) => e,
+        Err(msg) => {
+            set.diagnostics.push(
+                Diagnostic::error(K::RegexTooLarge, format!("the rule set is too large to compile: {msg}"))
+                    .help("split the patterns into fewer, simpler regexes, or use phrases"),
+            );
+            return Err(CompileError::new(set.diagnostics));
+        }
+    };
+
+    let mut diagnostics = std::mem::take(&mut set.diagnostics);
+    lint(&set, &engine, &mut diagnostics);
+
+    let intents: Vec<Intent> = set
+        .intents
+        .iter()
+        .map(|i| Intent {
+            id: i.id.clone(),
+            description: i.description.clone(),
+            weight: i.weight,
+            priority: i.priority,
+            replies: i.replies.clone(),
+            quick_replies: i.quick_replies.clone(),
+            slots: i.slots.clone(),
+            action: i.action,
+            handoff: i.handoff,
+            location: i.location.clone(),
+        })
+        .collect();
+    let examples: Vec<_> = set
+        .intents
+        .iter()
+        .map(|i| (i.id.clone(), i.examples.clone(), i.counter_examples.clone()))
+        .collect();
+    let matcher = Matcher {
+        inner: Arc::new(Inner {
+            config: config.clone(),
+            normalizer,
+            intents,
+            settings: std::mem::take(&mut set.settings),
+            warnings: Vec::new(),
+            engine,
+            files: std::mem::take(&mut set.files),
+            conversation: std::mem::take(&mut set.conversation),
+        }),
+    };
+
+    if config.check_examples {
+        for (id, examples, counters) in &examples {
+            for ex in examples {
+                let c = matcher.classify(&ex.text);
+                if c.intent.as_deref() == Some(&**id) {
+                    continue;
+                }
+                let got = match (&c.intent, c.ranked.first()) {
+                    (Some(other), _) => format!("classifies as `{other}` (confidence {:.2})", c.confidence),
+                    (None, Some(best)) => format!(
+                        "gets no intent (best: `{}` at confidence {:.2}, below the threshold {:.2})",
+                        best.intent, best.confidence, config.threshold
+                    ),
+                    (None, None) => "matches no phrase at all".to_string(),
+                };
+                diagnostics.push(
+                    Diagnostic::error(K::ExampleFailed, format!("example of `{id}` {got}"))
+                        .at(ex.location.clone())
+                        .label("does not classify to its own intent")
+                        .help(format!(
+                            "add a phrase or concept synonym to `{id}` that covers it, or move the example to the intent it belongs to (`firstline explain` shows what matched)"
+                        )),
+                );
+            }
+            for ex in counters {
+                let c = matcher.classify(&ex.text);
+                if c.intent.as_deref() == Some(&**id) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            K::CounterExampleFailed,
+                            format!("counter-example classifies as `{id}` (confidence {:.2})", c.confidence),
+                        )
+                        .at(ex.location.clone())
+                        .label("should not match this intent")
+                        .help(format!(
+                            "add an `exclude` term to `{id}`, or a stronger phrase to the intent it belongs to"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    if has_errors(&diagnostics) {
+        return Err(CompileError::new(diagnostics));
+    }
+    let mut inner = Arc::try_unwrap(matcher.inner).unwrap_or_else(|_| unreachable!("no clones yet"));
+    inner.warnings = diagnostics;
+    Ok(Matcher {
+        inner: Arc::new(inner),
+    })
+}
+
+/// Legal but suspicious rules.
+fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
+    // The same phrase in two intents.
+    let mut owners: BTreeMap<String, Vec<(usize, Arc<str>)>> = BTreeMap::new();
+    for p in &engine.phrases {
+        if let Owner::Intent(k) = p.owner {
+            let key = crate::normalize::fold(&p.text);
+            let v = owners.entry(key).or_default();
+            if !v.iter().any(|(o, _)| *o == k as usize) {
+                v.push((k as usize, p.location.clone()));
+            }
+        }
+    }
+    for (phrase, v) in owners {
+        if v.len() > 1 {
+            let ids: Vec<String> = v.iter().map(|(k, l)| format!("`{}` ({l})", set.intents[*k].id)).collect();
+            diags.push(
+                Diagnostic::warning(K::Lint, format!("phrase `{phrase}` is shared by {}", ids.join(" and ")))
+                    .help("a shared phrase cannot tell the intents apart: make each one more specific"),
+            );
+        }
+    }
+    for i in &set.intents {
+        if i.phrases.is_empty() && i.patterns.is_empty() && &*i.id != "fallback" {
+            diags.push(
+                Diagnostic::warning(K::Lint, format!("intent `{}` has no phrases or patterns: no message can reach it", i.id))
+                    .at(i.location.clone())
+                    .help("add `phrases:`; only the `fallback` intent is meant to have none"),
+            );
+        }
+        if i.replies.vi.is_empty() != i.replies.en.is_empty() {
+            let (has, lacks) = if i.replies.vi.is_empty() { ("en", "vi") } else { ("vi", "en") };
+            diags.push(
+                Diagnostic::warning(K::Lint, format!("intent `{}` has replies in `{has}` only", i.id))
+                    .at(i.location.clone())
+                    .help(format!("add `replies: {lacks}: [...]` so customers writing {lacks} get an answer in their language")),
+            );
+        }
+        let known: HashSet<&str> = set.settings.keys().map(String::as_str).collect();
+        for r in i.replies.vi.iter().chain(&i.replies.en) {
+            for name in placeholders(r) {
+                if !known.contains(name) && !RUNTIME_PLACEHOLDERS.contains(&name) && !i.slots.iter().any(|s| s == name) {
+                    diags.push(
+                        Diagnostic::warning(K::Lint, format!("placeholder `{{{name}}}` in a reply of `{}` is filled by no setting", i.id))
+                            .at(i.location.clone())
+                            .help(format!("declare `{name}` under `settings:`, or fix the name")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The `{name}` placeholders in a template.
+pub(crate) fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|s| {
+        let name = s.split('}').next()?;
+        (s.contains('}') && !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+    })
+}
+
+/// Sorts scores into a classification.
+pub(crate) fn rank(mut out: Outcome, config: &Config) -> (Classification, Outcome) {
+    let mut order: Vec<usize> = (0..out.ranked.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&out.ranked[a], &out.ranked[b]);
+        y.confidence
+            .total_cmp(&x.confidence)
+            .then(y.score.total_cmp(&x.score))
+            .then(x.intent.cmp(&y.intent))
+    });
+    // Priority breaks near-ties: among the intents within the ambiguity
+    // margin of the best, the highest priority goes first.
+    if let Some(&top) = order.first() {
+        let top_conf = out.ranked[top].confidence;
+        let near = order
+            .iter()
+            .take_while(|&&i| top_conf - out.ranked[i].confidence < config.ambiguity_margin)
+            .count();
+        if let Some(pos) = (0..near).max_by_key(|&p| (out.priorities[order[p]], std::cmp::Reverse(p))) {
+            let chosen = order.remove(pos);
+            order.insert(0, chosen);
+        }
+    }
+    let ranked: Vec<_> = order.iter().map(|&i| out.ranked[i].clone()).collect();
+    let top_priority = order.first().map(|&i| out.priorities[i]);
+    let confidence = ranked.first().map_or(0.0, |s| s.confidence);
+    let intent = ranked
+        .first()
+        .filter(|s| s.confidence >= config.threshold)
+        .map(|s| s.intent.clone());
+    let ambiguous = intent.is_some()
+        && ranked.get(1).is_some_and(|s| {
+            (confidence - s.confidence).abs() < config.ambiguity_margin
+                && s.confidence >= config.threshold
+                && Some(out.priorities[order[1]]) == top_priority
+        });
+    let c = Classification {
+        intent,
+        confidence,
+        ambiguous,
+        ranked,
+        lang: out.lang,
+        entities: std::mem::take(&mut out.entities),
+        lexicon_hits: std::mem::take(&mut out.lexicon_hits),
+    };
+    (c, out)
+}

@@ -1,0 +1,213 @@
+//! Entity value normalisers: order ids, phone numbers, emails, money.
+
+use crate::rules::EntityNorm;
+
+/// Turns the captured text into the entity's canonical value, or `None`
+/// when the text is not a valid value of that kind.
+pub(crate) fn normalize_value(norm: EntityNorm, raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match norm {
+        EntityNorm::OrderId => order_id(raw),
+        EntityNorm::Phone => phone(raw),
+        EntityNorm::Email => email(raw),
+        EntityNorm::Money => money(raw),
+        EntityNorm::Upper => Some(raw.to_uppercase()),
+        EntityNorm::Lower => Some(raw.to_lowercase()),
+        EntityNorm::Digits => {
+            let d: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+            (!d.is_empty()).then_some(d)
+        }
+        EntityNorm::None => Some(raw.to_string()),
+    }
+}
+
+/// `#dh-123 456.` -> `DH123456`: uppercase, without `#`, spaces, dashes,
+/// dots and surrounding punctuation. Must hold a digit, 4 to 32 chars.
+pub(crate) fn order_id(raw: &str) -> Option<String> {
+    let trimmed = raw.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut out = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        match c {
+            ' ' | '-' | '.' | '_' | '#' | '/' => {}
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            _ => return None,
+        }
+    }
+    let ok = (4..=32).contains(&out.len()) && out.bytes().any(|b| b.is_ascii_digit());
+    ok.then_some(out)
+}
+
+/// Vietnamese phone numbers in any common spelling -> `0xxxxxxxxx`.
+pub(crate) fn phone(raw: &str) -> Option<String> {
+    let mut digits = String::new();
+    for (i, c) in raw.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 || digits.is_empty() => {}
+            ' ' | '.' | '-' | '(' | ')' | '+' => {}
+            _ => return None,
+        }
+    }
+    let rest = if let Some(r) = digits.strip_prefix("840") {
+        r // "+84 0912..." written wrongly with both
+    } else if let Some(r) = digits.strip_prefix("84").filter(|r| r.len() >= 9) {
+        r
+    } else if let Some(r) = digits.strip_prefix('0') {
+        r
+    } else {
+        return None;
+    };
+    let b = rest.as_bytes();
+    let mobile = b.len() == 9 && matches!(b[0], b'3' | b'5' | b'7' | b'8' | b'9');
+    let landline = b.len() == 10 && b[0] == b'2';
+    (mobile || landline).then(|| format!("0{rest}"))
+}
+
+/// Lowercased email, if it looks like one.
+pub(crate) fn email(raw: &str) -> Option<String> {
+    let e = raw.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let (user, domain) = e.split_once('@')?;
+    let ok = !user.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.chars().any(char::is_whitespace);
+    ok.then_some(e)
+}
+
+/// Money in the ways Vietnamese and English customers write it:
+/// `200k`, `1tr5`, `1,5tr`, `1.500.000đ`, `150,000 VND`, `2 củ`, `$15.99`.
+/// Returns `"<amount> <CUR>"`, the amount an integer (VND, or USD cents).
+pub(crate) fn money(raw: &str) -> Option<String> {
+    let lower = raw.to_lowercase();
+    let s = lower.trim();
+    let usd = s.starts_with('$') || s.ends_with("usd") || s.ends_with('$') || s.ends_with("dollars");
+    // Split into the numeric head and the unit tail.
+    let body = s.trim_start_matches('$');
+    let num_end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(body.len());
+    let (num, unit) = body.split_at(num_end);
+    let unit = unit.trim();
+    if num.is_empty() || !num.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    // "1tr5" / "1k5": digits after the unit are the next place down.
+    let (unit_word, tail_digits) = {
+        let split = unit.find(|c: char| c.is_ascii_digit()).unwrap_or(unit.len());
+        (unit[..split].trim(), &unit[split..])
+    };
+    let multiplier: u64 = match unit_word {
+        "k" | "nghìn" | "ngàn" | "nghin" | "ngan" | "ng" => 1_000,
+        "tr" | "triệu" | "trieu" | "củ" | "cu" | "m" => 1_000_000,
+        "tỷ" | "tỉ" | "ty" | "ti" | "tỏi" => 1_000_000_000,
+        "" | "đ" | "d" | "₫" | "vnd" | "vnđ" | "dong" | "đồng" | "usd" | "$" | "dollars" => 1,
+        _ => return None,
+    };
+    if !tail_digits.is_empty() && (multiplier == 1 || !tail_digits.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let value = parse_number(num, usd)?;
+    if usd {
+        let cents = (value * 100.0).round();
+        return (cents.is_finite() && cents < 1e15).then(|| format!("{} USD", cents as u64));
+    }
+    let mut amount = value * multiplier as f64;
+    if !tail_digits.is_empty() {
+        // 1tr5 = 1.5 million; 1k5 = 1.5 thousand; 1tr25 = 1.25 million.
+        let frac: f64 = format!("0.{tail_digits}").parse().ok()?;
+        amount += frac * multiplier as f64;
+    }
+    let amount = amount.round();
+    (amount.is_finite() && amount >= 1.0 && amount < 1e15).then(|| format!("{} VND", amount as u64))
+}
+
+/// Parses "1.500.000", "150,000", "1,5", "1.5", "15.99" (USD).
+/// A separator followed by exactly three digits (and not the last one in an
+/// English price) is a thousands separator; otherwise a decimal point.
+fn parse_number(num: &str, usd: bool) -> Option<f64> {
+    let seps: Vec<(usize, char)> = num.char_indices().filter(|(_, c)| *c == '.' || *c == ',').collect();
+    if seps.is_empty() {
+        return num.parse().ok();
+    }
+    let mut digits = String::new();
+    let groups: Vec<&str> = num.split(['.', ',']).collect();
+    let all_thousands = groups.len() >= 2 && groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty();
+    if all_thousands && !(usd && groups.len() == 2 && seps[0].1 == '.') {
+        for g in groups {
+            digits.push_str(g);
+        }
+        return digits.parse().ok();
+    }
+    // One decimal separator (the last); earlier ones are thousands.
+    let (last_at, _) = *seps.last()?;
+    for (i, c) in num.char_indices() {
+        if i == last_at {
+            digits.push('.');
+        } else if c.is_ascii_digit() {
+            digits.push(c);
+        }
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_forms() {
+        for (input, want) in [
+            ("200k", Some("200000 VND")),
+            ("200K", Some("200000 VND")),
+            ("150 nghìn", Some("150000 VND")),
+            ("1tr5", Some("1500000 VND")),
+            ("1tr2", Some("1200000 VND")),
+            ("1,5tr", Some("1500000 VND")),
+            ("1.5 triệu", Some("1500000 VND")),
+            ("1.500.000đ", Some("1500000 VND")),
+            ("1.500.000 đ", Some("1500000 VND")),
+            ("150.000₫", Some("150000 VND")),
+            ("150,000 VND", Some("150000 VND")),
+            ("150.000vnđ", Some("150000 VND")),
+            ("2 củ", Some("2000000 VND")),
+            ("1k5", Some("1500 VND")),
+            ("$15.99", Some("1599 USD")),
+            ("20 usd", Some("2000 USD")),
+            ("abc", None),
+            ("12 quả", None),
+        ] {
+            assert_eq!(money(input).as_deref(), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        for (input, want) in [
+            ("0912 345 678", Some("0912345678")),
+            ("0912.345.678", Some("0912345678")),
+            ("0912-345-678", Some("0912345678")),
+            ("+84 912 345 678", Some("0912345678")),
+            ("84912345678", Some("0912345678")),
+            ("(+84) 912345678", Some("0912345678")),
+            ("+84 0912345678", Some("0912345678")),
+            ("02838123456", Some("02838123456")),
+            ("0112345678", None),
+            ("091234567", None),
+        ] {
+            assert_eq!(phone(input).as_deref(), want, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn order_ids_and_emails() {
+        assert_eq!(order_id("#dh-123456.").as_deref(), Some("DH123456"));
+        assert_eq!(order_id("AB 123 45").as_deref(), Some("AB12345"));
+        assert_eq!(order_id("abc"), None);
+        assert_eq!(email("An.Nguyen@Gmail.com.").as_deref(), Some("an.nguyen@gmail.com"));
+        assert_eq!(email("an@localhost"), None);
+    }
+}

@@ -1,0 +1,223 @@
+//! Built-in data: abbreviations, contractions, syllables, never-decode words.
+//!
+//! Kept as plain `const` tables so they are easy to review and extend; the
+//! [`Normalizer`](super::Normalizer) indexes them once when it is built.
+
+use crate::Lang;
+
+/// Built-in abbreviations and teencode: `(language, from, to)`.
+///
+/// `None` means any language. Single letters and words that are also English
+/// (`a`, `e`, `v`, `vs`, `sp`...) are Vietnamese-only so "I want a refund"
+/// keeps its `a`.
+pub(crate) const ABBREVIATIONS: &[(Option<Lang>, &str, &str)] = &[
+    // Negation.
+    (Some(Lang::Vi), "k", "không"),
+    (None, "ko", "không"),
+    (None, "kh", "không"),
+    (None, "kg", "không"),
+    (None, "khg", "không"),
+    (None, "hok", "không"),
+    (None, "hk", "không"),
+    (None, "khum", "không"),
+    (None, "hum", "không"),
+    (None, "kô", "không"),
+    (None, "hông", "không"),
+    (Some(Lang::Vi), "hong", "không"),
+    (None, "hem", "không"),
+    (None, "kbiet", "không biết"),
+    (None, "kcj", "không có gì"),
+    (None, "kcgi", "không có gì"),
+    // Được.
+    (None, "dc", "được"),
+    (None, "đc", "được"),
+    (None, "dk", "được"),
+    (None, "đk", "được"),
+    (None, "dx", "được"),
+    (None, "đx", "được"),
+    // Particles.
+    (Some(Lang::Vi), "j", "gì"),
+    (None, "ji", "gì"),
+    (Some(Lang::Vi), "r", "rồi"),
+    (None, "rùi", "rồi"),
+    (None, "ròi", "rồi"),
+    (Some(Lang::Vi), "z", "vậy"),
+    (Some(Lang::Vi), "v", "vậy"),
+    (None, "zậy", "vậy"),
+    (None, "chx", "chưa"),
+    (None, "cx", "cũng"),
+    (None, "cg", "cũng"),
+    (Some(Lang::Vi), "ms", "mới"),
+    (None, "thui", "thôi"),
+    (Some(Lang::Vi), "ak", "à"),
+    (None, "ạk", "ạ"),
+    (None, "ntn", "như thế nào"),
+    (None, "nma", "nhưng mà"),
+    (None, "nhma", "nhưng mà"),
+    (Some(Lang::Vi), "vs", "với"),
+    (None, "trc", "trước"),
+    (None, "bít", "biết"),
+    (None, "bik", "biết"),
+    (None, "lm", "làm"),
+    (None, "iu", "yêu"),
+    (None, "nhìu", "nhiều"),
+    (None, "wá", "quá"),
+    (None, "qá", "quá"),
+    (None, "hnay", "hôm nay"),
+    (None, "hqua", "hôm qua"),
+    (None, "tgian", "thời gian"),
+    (None, "lq", "liên quan"),
+    (None, "kq", "kết quả"),
+    (None, "xl", "xin lỗi"),
+    // OK variants collapse onto "ok" (which itself is never touched).
+    (None, "oke", "ok"),
+    (None, "okê", "ok"),
+    (None, "oki", "ok"),
+    (None, "okie", "ok"),
+    (None, "okela", "ok"),
+    (None, "okla", "ok"),
+    (None, "okey", "ok"),
+    (None, "oce", "ok"),
+    // Thanks.
+    (None, "tks", "cảm ơn"),
+    (None, "thks", "cảm ơn"),
+    (None, "camon", "cảm ơn"),
+    (None, "cmon", "cảm ơn"),
+    // People.
+    (Some(Lang::Vi), "e", "em"),
+    (Some(Lang::Vi), "a", "anh"),
+    (Some(Lang::Vi), "c", "chị"),
+    (Some(Lang::Vi), "ac", "anh chị"),
+    (None, "mk", "mình"),
+    (None, "mik", "mình"),
+    (None, "mjk", "mình"),
+    (None, "ngta", "người ta"),
+    (None, "mn", "mọi người"),
+    (None, "mng", "mọi người"),
+    (None, "ad", "admin"),
+    (None, "ctv", "cộng tác viên"),
+    // Money / quantity. `bn` is read as "bao nhiêu": see the module docs.
+    (None, "bn", "bao nhiêu"),
+    (None, "bnh", "bao nhiêu"),
+    (None, "sl", "số lượng"),
+    // Orders / shipping / payment.
+    (Some(Lang::Vi), "sp", "sản phẩm"),
+    (None, "dh", "đơn hàng"),
+    (None, "đh", "đơn hàng"),
+    (None, "mđ", "mã đơn"),
+    (None, "freeship", "miễn phí vận chuyển"),
+    (None, "đvvc", "đơn vị vận chuyển"),
+    (None, "dvvc", "đơn vị vận chuyển"),
+    (None, "ck", "chuyển khoản"),
+    (None, "ckhoan", "chuyển khoản"),
+    (None, "stk", "số tài khoản"),
+    (None, "sdt", "số điện thoại"),
+    (None, "sđt", "số điện thoại"),
+    (None, "đchi", "địa chỉ"),
+    (None, "mgg", "mã giảm giá"),
+    (Some(Lang::Vi), "ib", "nhắn tin"),
+    (None, "inbox", "nhắn tin"),
+    (None, "ttin", "thông tin"),
+    (None, "lh", "liên hệ"),
+];
+
+/// English contractions, matched on the lowercase token with `’` as `'`.
+pub(crate) const CONTRACTIONS: &[(&str, &str)] = &[
+    ("can't", "can not"),
+    ("cannot", "can not"),
+    ("won't", "will not"),
+    ("shan't", "shall not"),
+    ("ain't", "is not"),
+    ("i'm", "i am"),
+    ("let's", "let us"),
+    ("it's", "it is"),
+    ("that's", "that is"),
+    ("what's", "what is"),
+    ("where's", "where is"),
+    ("when's", "when is"),
+    ("who's", "who is"),
+    ("how's", "how is"),
+    ("there's", "there is"),
+    ("here's", "here is"),
+    ("he's", "he is"),
+    ("she's", "she is"),
+    ("why's", "why is"),
+];
+
+/// Suffix rules applied when no whole-word contraction matched.
+pub(crate) const CONTRACTION_SUFFIXES: &[(&str, &str)] = &[
+    ("n't", "not"),
+    ("'re", "are"),
+    ("'ve", "have"),
+    ("'ll", "will"),
+    ("'d", "would"),
+    ("'m", "am"),
+];
+
+/// ASCII words Telex/VNI decoding never touches: English and loanwords that
+/// happen to be valid keystroke sequences (`tax` would be tã, `been` bên).
+pub(crate) const NEVER_DECODE: &str =
+    "ship shop size sale ok order cod max tax six car bar bus too \
+now how free voucher check cos mix fix box sex wax fax tour four your our hour dear near hear \
+year been seen need feed see bee tree three agree fee good food book look took cook soon moon \
+room door floor cool pool school boot foot wood week meet keep sleep deep green queen coffee \
+sweet street speed indeed guarantee employee between cheer beer peer steer free zoo noon loop \
+poor boo cow low row bow tow wow vow show know slow snow flow grow glow below allow follow \
+window yellow tomorrow borrow law saw raw paw jaw draw claw straw new few view review dew sew \
+cancel refund address account password sorry hello thanks thank please help hi hey bye \
+yes no not what where when who why which can will would should could is are was were have has \
+had do does did the a an and or but for with from into this that these those there here my me \
+we you they them their his her its it of on in at by to up out off as if so than then too \
+very much many more most some any all each every both other again also just only still even \
+money price cost pay paid paying payment bank card cash transfer delivery deliver shipping \
+shipped shipment tracking track status return returns exchange wrong broken damaged missing \
+item items product products color colour black white red blue pink gold silver small large \
+medium big long short fast slow soon late day days week weeks month today yesterday \
+admin staff human agent person real bot chat talk speak call phone email mail inbox message \
+promo code discount coupon deal sales off fees taxes boss mom dad baby kid boys girls mess \
+seems sees trees bees fees pass miss less loss boss cross press dress class glass grass kiss \
+boots books looks cooks hooks noon moods foods goods woods keeps meets needs feeds weeds \
+lows rows bows cows tows vows news views stew chew crew drew flew grew knew threw \
+coo goo woo toon boon doom loom zoom tool fool wool hood mood roof proof goose loose \
+teen seed weed reed heel feel peel reel jeep beep peep sheet fleet greet \
+bass boss mass lass sass jazz fuzz buzz";
+
+/// Common Vietnamese syllables of shop and support chat. Telex/VNI decoding
+/// only accepts a result found here or added with `known_word`.
+pub(crate) const SYLLABLES: &str = "đơn hàng được không giao hủy đổi trả hoàn tiền phí vận chuyển \
+thanh toán khoản nhận bao nhiêu khi nào ở đâu của tôi em mình shop ơi ạ nhé nha với rồi chưa \
+mã số điện thoại địa chỉ sản phẩm size màu còn hết bảo hành khuyến mãi giảm giá tài mật khẩu \
+đăng ký nhân viên người thật gặp tư vấn khiếu nại lừa đảo cảm ơn chào tạm biệt hóa xuất \
+kiểm tra theo dõi lâu quá mấy ngày muốn mua bán đặt hỏi xin giúp cho tại sao vậy thế gì ai \
+đã đang sẽ là có làm đi đến về lại nữa hôm nay mai qua tuần tháng năm giờ phút sáng chiều tối \
+anh chị bạn mọi họ ship gửi tới nơi nhà đường phường quận huyện tỉnh thành phố xã ấp số \
+nhanh chậm trễ lỗi hỏng vỡ bể sai thiếu đủ dư nhầm lẫn cũ mới đẹp xấu tốt rẻ đắt mắc \
+hàng hóa kho hết còn sẵn cần muốn thích yêu ghét hiểu biết nghĩ thấy nói nhắn tin gọi \
+liên hệ hỗ trợ chăm sóc khách dịch vụ chính sách quy định điều kiện đăng nhập ký \
+ví thẻ ngân tiền mặt trước sau khi lúc bây giờ rồi luôn ngay liền sớm muộn nhất \
+cái chiếc đôi bộ áo quần giày dép túi váy đầm mũ nón kính đồng hồ điện thoại máy \
+cỡ to nhỏ vừa rộng chật dài ngắn cao thấp nặng nhẹ màu đen trắng đỏ xanh vàng hồng tím xám nâu \
+một hai ba bốn năm sáu bảy tám chín mười trăm nghìn ngàn triệu tỷ đồng \
+được rồi vâng dạ đúng sai phải không chứ nhỉ hả à ừ ok thôi đi nhé nhá nhen \
+hoàn trả đổi hủy bỏ dừng thay sửa cập nhật kiểm xem check theo dõi vận đơn \
+hết hạn bảo hiểm hóa đơn đỏ thuế công ty cá nhân tên họ tuổi nam nữ \
+mã giảm giá khuyến mại quà tặng miễn phí điểm thưởng thành viên hạng \
+trạng thái xử lý duyệt xác nhận hủy bỏ chờ đợi lâu quá mãi sao chưa thấy \
+lừa đảo giả thật chính hãng nhái kém chất lượng hư hại ướt \
+cảm ơn xin lỗi chào tạm biệt hẹn gặp lại nhiều lắm rất quá hơi khá \
+người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp";
+
+/// Tokens that suggest an English message (checked folded).
+pub(crate) const EN_HINTS: &[&str] = &[
+    "i", "you", "my", "the", "is", "are", "to", "of", "and", "it", "this", "me", "want", "where",
+    "what", "how", "please", "can", "not", "do", "does", "did", "have", "has", "was", "will",
+    "refund", "cancel", "hi", "hello", "thanks", "why", "when", "your", "for", "with", "am", "be",
+    "get", "im", "dont", "cant", "order", "my", "we", "an", "in", "on", "at", "would", "could",
+];
+
+/// Tokens that suggest a Vietnamese message (checked folded).
+pub(crate) const VI_HINTS: &[&str] = &[
+    "khong", "ko", "duoc", "dc", "cho", "em", "anh", "oi", "minh", "toi", "la", "cua", "don",
+    "nhe", "nha", "roi", "chua", "sao", "gi", "bao", "nhieu", "vay", "voi", "muon", "giup", "huy",
+    "tien", "hang", "ad", "ak", "ah", "e", "j", "k", "r", "v", "z",
+];

@@ -1,0 +1,208 @@
+//! Splitting cleaned text into raw tokens, and per-token helpers.
+
+use std::ops::Range;
+
+use unicode_normalization::char::is_combining_mark;
+
+use super::viet::fold_viet;
+use super::TokenKind;
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+/// Letters that end an emoticon after `:`, `;` or `=` (`:v`, `:D`, `:p`).
+fn is_emoticon_letter(c: char) -> bool {
+    matches!(
+        c,
+        'v' | 'V' | 'd' | 'D' | 'p' | 'P' | 'o' | 'O' | '3' | 'x' | 'X' | 'b' | 'B'
+    )
+}
+
+/// Splits `text` into byte ranges of tokens: runs of letters, digits and
+/// marks; `.`/`,` between digits and apostrophes between letters stay
+/// inside; `₫` after a digit stays inside; emoticons (`:v`, `<3`) are
+/// dropped with the other punctuation.
+pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(o, _)| o);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        if !is_word(c) {
+            // Emoticons whose last char would otherwise be a token.
+            if matches!(c, ':' | ';' | '=') {
+                let mut j = i + 1;
+                if matches!(at(j), Some('-' | '\'')) {
+                    j += 1;
+                }
+                if at(j).is_some_and(is_emoticon_letter) && !at(j + 1).is_some_and(is_word) {
+                    i = j + 1;
+                    continue;
+                }
+            }
+            if c == '<' && at(i + 1) == Some('3') && !at(i + 2).is_some_and(is_word) {
+                i += 2;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 1;
+        while j < chars.len() {
+            let c = chars[j].1;
+            let prev = chars[j - 1].1;
+            if is_word(c) {
+                j += 1;
+            } else if matches!(c, '.' | ',')
+                && prev.is_ascii_digit()
+                && at(j + 1).is_some_and(|n| n.is_ascii_digit())
+            {
+                j += 2;
+            } else if is_apostrophe(c)
+                && prev.is_alphabetic()
+                && at(j + 1).is_some_and(char::is_alphabetic)
+            {
+                j += 2;
+            } else if c == '₫' && prev.is_ascii_digit() {
+                j += 1;
+                break;
+            } else {
+                break;
+            }
+        }
+        out.push(chars[start].0..end_of(j));
+        i = j;
+    }
+    out
+}
+
+/// Money and measure units that may follow a number inside one token.
+const UNITS: &[&str] = &[
+    "k", "đ", "d", "₫", "tr", "triệu", "trieu", "củ", "cu", "nghìn", "nghin", "ngàn", "ngan",
+    "vnd", "vnđ", "đồng", "dong", "tỷ", "tỉ", "ty", "ti", "h", "g", "kg", "cm", "m", "mm", "ml",
+    "l", "gb", "tb", "mb", "p", "ph", "phút", "s", "x", "usd", "lít", "lit", "cái", "cai",
+];
+
+/// Units that may carry a trailing digit group: 1tr5, 1k5, 3h30.
+const SPLIT_UNITS: &[&str] = &["k", "tr", "củ", "cu", "m", "h", "ty", "tỷ", "tỉ"];
+
+/// Classifies a lowercase token.
+pub(crate) fn kind(lower: &str) -> TokenKind {
+    let first = lower.chars().next();
+    if first.is_some_and(|c| c.is_ascii_digit()) {
+        let num_end = lower
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .unwrap_or(lower.len());
+        let rest = &lower[num_end..];
+        if rest.is_empty() || UNITS.contains(&rest) {
+            return TokenKind::Number;
+        }
+        if let Some(d) = rest.find(|c: char| c.is_ascii_digit()) {
+            let (unit, tail) = rest.split_at(d);
+            if SPLIT_UNITS.contains(&unit) && tail.bytes().all(|b| b.is_ascii_digit()) {
+                return TokenKind::Number;
+            }
+        }
+        return TokenKind::Alnum;
+    }
+    if lower.chars().any(|c| c.is_numeric()) {
+        TokenKind::Alnum
+    } else {
+        TokenKind::Word
+    }
+}
+
+fn base(c: char) -> char {
+    fold_viet(c).unwrap_or(c)
+}
+
+/// Squeezes runs of 3+ letters with the same base letter to one letter,
+/// keeping the one that carries a diacritic (`ạaaa` -> `ạ`). Doubles stay.
+/// Digits are never squeezed. Returns `None` when nothing changes.
+pub(crate) fn squeeze(lower: &str) -> Option<String> {
+    let chars: Vec<char> = lower.chars().collect();
+    let mut changed = false;
+    let mut out = String::with_capacity(lower.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let mut j = i + 1;
+        if c.is_alphabetic() {
+            while j < chars.len() && chars[j].is_alphabetic() && base(chars[j]) == base(c) {
+                j += 1;
+            }
+        }
+        if j - i >= 3 {
+            let keep = chars[i..j]
+                .iter()
+                .copied()
+                .find(|&x| x != base(x))
+                .unwrap_or(c);
+            out.push(keep);
+            changed = true;
+        } else {
+            out.extend(&chars[i..j]);
+        }
+        i = j;
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<&str> {
+        split(s).into_iter().map(|r| &s[r]).collect()
+    }
+
+    #[test]
+    fn splitting() {
+        assert_eq!(toks("Shop ơi, đơn hàng!!"), ["Shop", "ơi", "đơn", "hàng"]);
+        assert_eq!(toks("giá 1.500.000đ nhé"), ["giá", "1.500.000đ", "nhé"]);
+        assert_eq!(toks("150.000₫."), ["150.000₫"]);
+        assert_eq!(toks("ok :v haha =))"), ["ok", "haha"]);
+        assert_eq!(toks("I don't <3 it"), ["I", "don't", "it"]);
+        assert_eq!(toks("đẹp😍quá"), ["đẹp", "quá"]);
+        assert_eq!(toks("1,5tr. ok"), ["1,5tr", "ok"]);
+        assert_eq!(toks(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn kinds() {
+        for (input, want) in [
+            ("200k", TokenKind::Number),
+            ("1.500.000đ", TokenKind::Number),
+            ("1tr5", TokenKind::Number),
+            ("0912345678", TokenKind::Number),
+            ("dh123456", TokenKind::Alnum),
+            ("12abc", TokenKind::Alnum),
+            ("đơn", TokenKind::Word),
+        ] {
+            assert_eq!(kind(input), want, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn squeezing() {
+        for (input, want) in [
+            ("đơnnnn", Some("đơn")),
+            ("sooo", Some("so")),
+            ("shopppp", Some("shop")),
+            ("ạaaa", Some("ạ")),
+            ("book", None),
+            ("1000000", None),
+            ("cứu", None),
+        ] {
+            assert_eq!(squeeze(input).as_deref(), want, "input: {input:?}");
+        }
+    }
+}
