@@ -186,12 +186,15 @@ impl BotInner {
                 slot,
                 tries,
             }) => {
-                if let Some(v) = self.slot_value(&slot, c, text) {
+                // A confident message about something else wins even when it
+                // carries a value: "no wait, cancel DH555555" is a cancellation.
+                if self.topic_change(c, &intent) {
+                } else if let Some(v) = self.slot_value(&slot, c, text) {
                     s.slots.insert(slot, v);
                     if let Some(i) = self.matcher.intent(&intent) {
                         return self.run_intent(s, i, c, text, cx);
                     }
-                } else if !self.topic_change(c, &intent) {
+                } else {
                     let tries = tries.saturating_add(1);
                     if tries > self.config.max_slot_retries {
                         let tr = self.trigger("invalid_input");
@@ -217,7 +220,8 @@ impl BotInner {
                 order_id,
                 tries,
             }) => {
-                if let Some(answer) = self.verify_answer(c, text) {
+                if self.topic_change(c, &intent) {
+                } else if let Some(answer) = self.verify_answer(c, text) {
                     s.pending = Some(Pending::Lookup {
                         intent,
                         order_id: order_id.clone(),
@@ -226,7 +230,7 @@ impl BotInner {
                     });
                     cx.ev.lookup = Some(LookupStatus::Requested);
                     return Outcome::LookupOrder { order_id };
-                } else if !self.topic_change(c, &intent) {
+                } else {
                     let tries = tries.saturating_add(1);
                     if tries >= self.config.verify_max_tries {
                         cx.ev.verification = Some(VerificationStatus::Failed);

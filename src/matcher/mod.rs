@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use self::engine::Engine;
 pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
     Scored,
 };
-use self::engine::Engine;
 use crate::error::{CompileError, Diagnostic, Location};
 use crate::normalize::Normalizer;
 use crate::rules::{Source, SourceFile};
