@@ -885,3 +885,50 @@ fn bot_is_cheap_to_clone_and_shareable() {
     let mut s = Session::new("t");
     let _ = bot.handle_message(&mut s, "xin chào", 0);
 }
+
+#[test]
+fn shipped_conversation_and_lexicon_files_load() {
+    // The pack's own conversation.yaml and lexicons.yaml on top of the test
+    // intents: the settings compile and the lexicons trigger handoffs.
+    let rules = RULES.split("\nlexicons:").next().unwrap();
+    let m = Matcher::builder()
+        .add_yaml("test.yaml", rules)
+        .add_yaml(
+            "rules/conversation.yaml",
+            include_str!("../rules/conversation.yaml"),
+        )
+        .add_yaml(
+            "rules/lexicons.yaml",
+            include_str!("../rules/lexicons.yaml"),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bot = Bot::new(m).unwrap_or_else(|e| panic!("{e}"));
+    for (text, reason) in [
+        ("shop bóc phốt", "angry_customer"),
+        ("giao chậm vl", "profanity"),
+        ("dm shop", "profanity"),
+        ("tôi sẽ báo công an", "threat"),
+        ("this is a scam", "angry_customer"),
+        ("wtf", "profanity"),
+        ("I'm calling my lawyer", "threat"),
+    ] {
+        let mut h = Host::new(bot.clone());
+        let (r, ..) = h.handoff(text);
+        assert_eq!(r, reason, "help: {text}");
+    }
+    // "kiện hàng" is a parcel, not a lawsuit.
+    let mut h = Host::new(bot.clone());
+    assert!(matches!(
+        h.say("kiện hàng của em đâu rồi ạ"),
+        Outcome::Reply { .. }
+    ));
+    // Agent hours are 8:00-21:00 every day in UTC+7.
+    let mut h = Host::new(bot);
+    h.now = WED_10AM + 12 * HOUR;
+    let ask = h.reply("cho em gặp nhân viên");
+    assert!(
+        ask.contains("8:00–21:00 hằng ngày") && ask.contains("08:00 ngày mai"),
+        "help: {ask}"
+    );
+}

@@ -218,11 +218,11 @@ pub(crate) struct SlotCfg {
 
 /// Order ids as shops and marketplaces write them: two to four letters and
 /// digits (`DH123456`), a YYMMDD date then letters/digits (marketplaces), or
-/// digits only.
+/// 6 to 9 digits (10 digits is a phone number).
 pub(crate) const DEFAULT_ORDER_ID_PATTERNS: &[&str] = &[
     r"^[A-Z]{2,4}\d{5,12}$",
     r"^\d{6}[A-Z0-9]{6,10}$",
-    r"^\d{6,14}$",
+    r"^\d{6,9}$",
 ];
 
 /// Handoff trigger names, their default reason codes and priorities.

@@ -566,7 +566,7 @@ impl BotInner {
             let shapes = &self.config.order_id_patterns;
             if let Some(e) = c.entity("order_id") {
                 let v = e.value.to_uppercase();
-                if shapes.iter().any(|r| r.is_match(&v)) {
+                if text::valid_order_id(&v, shapes) {
                     return Some(v);
                 }
             }

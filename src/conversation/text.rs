@@ -46,6 +46,14 @@ pub(crate) fn word_count(text: &str) -> usize {
         .count()
 }
 
+/// True when a normalised id has one of the shop's shapes. A phone number
+/// is never an order id, whatever the shapes say.
+pub(crate) fn valid_order_id(t: &str, shapes: &[regex::Regex]) -> bool {
+    t.bytes().any(|b| b.is_ascii_digit())
+        && !(t.bytes().all(|b| b.is_ascii_digit()) && find_phone(t).is_some())
+        && shapes.iter().any(|r| r.is_match(t))
+}
+
 /// Candidate order ids: tokens (and pairs of adjacent tokens, for `DH 123456`)
 /// uppercased with `#`, `-` and `.` removed, that match one of the shapes.
 pub(crate) fn find_order_id(text: &str, shapes: &[regex::Regex]) -> Option<String> {
@@ -60,17 +68,20 @@ pub(crate) fn find_order_id(text: &str, shapes: &[regex::Regex]) -> Option<Strin
         })
         .filter(|t| !t.is_empty() && t.len() <= 32 && t.is_ascii())
         .collect();
-    let ok =
-        |t: &str| t.bytes().any(|b| b.is_ascii_digit()) && shapes.iter().any(|r| r.is_match(t));
+    let ok = |t: &str| valid_order_id(t, shapes);
     for (i, t) in tokens.iter().enumerate() {
-        if ok(t) {
-            return Some(t.clone());
-        }
+        // `DH 123456`: letters then digits, typed apart.
         if let Some(next) = tokens.get(i + 1) {
             let joined = format!("{t}{next}");
-            if t.bytes().all(|b| b.is_ascii_alphabetic()) && ok(&joined) {
+            if t.bytes().all(|b| b.is_ascii_alphabetic())
+                && next.bytes().all(|b| b.is_ascii_digit())
+                && ok(&joined)
+            {
                 return Some(joined);
             }
+        }
+        if ok(t) {
+            return Some(t.clone());
         }
     }
     None
@@ -266,6 +277,8 @@ mod tests {
             ("order dh 123456 please", Some("DH123456")),
             ("ok", None),
             ("12", None),
+            ("0912345678", None),
+            ("123456789", Some("123456789")),
             ("em muốn hủy đơn", None),
         ] {
             assert_eq!(find_order_id(text, &s).as_deref(), want, "help: {text}");
