@@ -415,6 +415,20 @@ fn failed_verification_hands_off_and_reveals_nothing() {
 }
 
 #[test]
+fn another_order_id_during_verification_is_a_new_question() {
+    let mut h = Host::default();
+    h.reply("where is my order DH123456");
+    let t = h.reply("sorry, I meant order DH222222");
+    assert!(
+        t.contains("DH222222") && t.contains("last 4 digits"),
+        "help: {t}"
+    );
+    assert_eq!(h.lookups, ["DH123456", "DH222222"]);
+    let t = h.reply("0000");
+    assert!(t.contains("delivered"), "help: {t}");
+}
+
+#[test]
 fn verification_by_email_when_configured() {
     let bot = bot_with("conversation:\n  verification:\n    method: email\n");
     let mut h = Host::new(bot);

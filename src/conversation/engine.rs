@@ -220,7 +220,12 @@ impl BotInner {
                 order_id,
                 tries,
             }) => {
-                if self.topic_change(c, &intent) {
+                // Another order id (or another topic) is a new question, not a
+                // wrong answer; the enumeration limit still counts it.
+                let other_order = self
+                    .slot_value("order_id", c, text)
+                    .is_some_and(|id| id != order_id);
+                if other_order || self.topic_change(c, &intent) {
                 } else if let Some(answer) = self.verify_answer(c, text) {
                     s.pending = Some(Pending::Lookup {
                         intent,
@@ -318,6 +323,10 @@ impl BotInner {
         cx: &mut Cx<'_>,
     ) -> Outcome {
         let id: Arc<str> = intent.id.clone();
+        if cx.ev.intent.is_none() {
+            // Answering a pending question: the event names its intent.
+            cx.ev.intent = Some(id.clone());
+        }
         let own_reply = intent.replies.get(cx.lang).to_vec();
         if intent.action == Action::Handoff || intent.handoff {
             let tr = if intent.action == Action::Handoff {

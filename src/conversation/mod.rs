@@ -304,16 +304,9 @@ impl BotBuilder {
 /// Missing: ambiguous classifications are answered with the best intent
 /// rather than a "did you mean" question.
 ///
-/// ```
-/// use firstline::conversation::{Bot, Session};
-/// use firstline::Matcher;
+/// Embedding it (the same code as in `docs/CONVERSATION.md`):
 ///
-/// let bot = Bot::builder().seed(7).build(Matcher::new("version: 1\n")?)?;
-/// let mut session = Session::new("c1");
-/// let turn = bot.handle_message(&mut session, "hello there, anyone?", 0);
-/// assert!(turn.outcome.text().is_some());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
+#[doc = include_str!("embedding.md")]
 #[derive(Clone)]
 pub struct Bot {
     inner: Arc<engine::BotInner>,
@@ -385,6 +378,15 @@ impl Bot {
 #[cfg(test)]
 mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn docs_show_the_same_embedding_example_as_bot() {
+        let docs = include_str!("../../docs/CONVERSATION.md");
+        assert!(
+            docs.contains(include_str!("embedding.md")),
+            "help: copy src/conversation/embedding.md into docs/CONVERSATION.md"
+        );
+    }
 
     #[test]
     fn public_types_are_send_sync() {
