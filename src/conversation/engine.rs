@@ -161,21 +161,15 @@ impl BotInner {
         if s.handed_off {
             return self.reply(s, cx, "waiting_for_agent", None, &[]);
         }
-        if let Some(Pending::Contact {
-            reason,
-            priority,
-            trigger,
-        }) = &s.pending
-        {
+        if let Some(Pending::Contact { reason, priority }) = &s.pending {
             let tr = Trigger {
                 enabled: true,
                 reason: reason.as_str().into(),
                 priority: *priority,
                 after: 0,
             };
-            let apology = trigger.clone();
             s.pending = None;
-            return self.contact_handoff(s, c, text, tr, apology, cx);
+            return self.contact_handoff(s, c, text, tr, cx);
         }
         if let Some(tr) = self.lexicon_trigger(c) {
             return self.handoff(s, &tr, "handoff_apology", None, cx);
@@ -664,7 +658,6 @@ impl BotInner {
             s.pending = Some(Pending::Contact {
                 reason: tr.reason.to_string(),
                 priority: tr.priority,
-                trigger: Some(msg.to_string()),
             });
             cx.ev.handoff_reason = Some(tr.reason.clone());
             cx.ev.priority = Some(tr.priority);
@@ -692,7 +685,6 @@ impl BotInner {
         c: &Classification,
         text: &str,
         tr: Trigger,
-        _msg: Option<String>,
         cx: &mut Cx<'_>,
     ) -> Outcome {
         let contact = c

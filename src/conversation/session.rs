@@ -69,8 +69,6 @@ pub(crate) enum Pending {
         reason: String,
         #[serde(rename = "p")]
         priority: Priority,
-        #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
-        trigger: Option<String>,
     },
     /// A question from a newer version of firstline: dropped.
     #[serde(other)]
