@@ -946,3 +946,127 @@ fn shipped_conversation_and_lexicon_files_load() {
         "help: {ask}"
     );
 }
+
+// ------------------------------------------------------------------ scripts
+//
+// Conversation scripts: each turn says something and states what must (and
+// must not) come back. Read like a transcript; a failure names the script
+// and the turn.
+
+const SCRIPTS: &str = r##"
+- name: vi, polite from greeting to tracking
+  turns:
+    - say: "xin chào shop"
+      reply: ["Dạ", "Shop Hoa Mai", "ạ"]
+    - say: "don hang cua minh dau roi"
+      reply: ["mã đơn"]
+    - say: "ma don la DH 123456 a"
+      lookup: DH123456
+      reply: ["4 số cuối", "DH123456"]
+      not: ["GiaoHangNhanh", "GHN778899VN"]
+    - say: "0912345678"
+      lookup: DH123456 # looked up again to compare the answer
+      reply: ["GiaoHangNhanh", "GHN778899VN", "27/11"]
+- name: en, cancel with the id asked for
+  turns:
+    - say: "I need to cancel my order"
+      reply: ["order number"]
+    - say: "#dh-555555"
+      reply: ["cancel order DH555555"]
+      lang: en
+- name: vi, change of mind while asked for an id
+  turns:
+    - say: "kiểm tra đơn hàng giúp em"
+      reply: ["mã đơn"]
+    - say: "thôi cho em gặp nhân viên tư vấn"
+      handoff: customer_request
+- name: en, stuck customer gets a human
+  conversation: "conversation:\n  handoff:\n    fallbacks: {after: 2, priority: high}\n"
+  turns:
+    - say: "do you sell purple elephants"
+      reply: ["Sorry"]
+      lang: en
+    - say: "what about green giraffes then"
+      handoff: not_understood
+- name: en, guessing order ids is stopped
+  conversation: "conversation:\n  handoff:\n    enumeration: {max_orders: 2}\n"
+  turns:
+    - say: "where is my order DH111111"
+      lookup: DH111111
+      reply: ["couldn't find"]
+    - say: "DH111112"
+      lookup: DH111112
+      reply: ["couldn't find"]
+    - say: "DH123456"
+      handoff: order_enumeration
+      not: ["GHN778899VN"]
+"##;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Script {
+    name: String,
+    #[serde(default)]
+    conversation: String,
+    turns: Vec<ScriptTurn>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptTurn {
+    say: String,
+    #[serde(default)]
+    reply: Vec<String>,
+    #[serde(default)]
+    not: Vec<String>,
+    handoff: Option<String>,
+    lookup: Option<String>,
+    lang: Option<Lang>,
+}
+
+#[test]
+fn conversation_scripts() {
+    let scripts: Vec<Script> = serde_yaml::from_str(SCRIPTS).unwrap();
+    for script in scripts {
+        let mut h = Host::new(bot_with(&script.conversation)).persisted();
+        for (i, turn) in script.turns.iter().enumerate() {
+            let at = format!("script `{}`, turn {} ({:?})", script.name, i + 1, turn.say);
+            let lookups_before = h.lookups.len();
+            let outcome = h.say(&turn.say);
+            let text = outcome.text().unwrap_or_default().to_string();
+            match (&turn.handoff, &outcome) {
+                (Some(want), Outcome::Handoff { reason, .. }) => {
+                    assert_eq!(&**reason, want, "help: {at}")
+                }
+                (Some(want), other) => panic!("help: {at}: expected handoff {want}, got {other:?}"),
+                (None, Outcome::Handoff { reason, .. }) => {
+                    panic!("help: {at}: unexpected handoff {reason}: {text}")
+                }
+                _ => {}
+            }
+            for want in &turn.reply {
+                assert!(
+                    text.contains(want.as_str()),
+                    "help: {at}: {want:?} not in {text:?}"
+                );
+            }
+            for bad in &turn.not {
+                assert!(
+                    !text.contains(bad.as_str()),
+                    "help: {at}: {bad:?} in {text:?}"
+                );
+            }
+            match &turn.lookup {
+                Some(id) => assert_eq!(h.lookups[lookups_before..], [id.clone()], "help: {at}"),
+                None => assert_eq!(
+                    h.lookups.len(),
+                    lookups_before,
+                    "help: {at}: unexpected lookup"
+                ),
+            }
+            if let Some(lang) = turn.lang {
+                assert_eq!(h.session.lang(), Some(lang), "help: {at}");
+            }
+        }
+    }
+}

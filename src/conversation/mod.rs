@@ -59,6 +59,24 @@ pub enum Priority {
     Urgent,
 }
 
+impl Priority {
+    /// The snake_case code used in YAML and events (`"high"`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+impl std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 /// What the host should do after a turn.
 #[must_use = "the outcome says what to send the customer or what to look up"]
 #[derive(Clone, Debug, PartialEq)]
