@@ -361,6 +361,13 @@ impl Bot {
     }
 
     /// Feeds back the result of an [`Outcome::LookupOrder`].
+    ///
+    /// The order's details are shown only once the customer has proved the
+    /// order is theirs (when `verification` is on): the first result asks for
+    /// proof, the answer leads to a second `LookupOrder` for the same id, and
+    /// its result is compared with the answer. A result the session is not
+    /// waiting for is ignored: the outcome is a `Reply` with an empty text
+    /// (send nothing).
     pub fn handle_lookup(&self, session: &mut Session, result: LookupResult, now: i64) -> Turn {
         self.inner.handle_lookup(session, result, now)
     }
