@@ -620,6 +620,30 @@ fn repeated_fallbacks_hand_off() {
 }
 
 #[test]
+fn a_fallback_intent_answers_what_nobody_understood() {
+    let extra = "version: 1\nintents:\n  - id: fallback\n    replies:\n      vi: [\"Dạ, anh/chị cần hỗ trợ về đơn hàng hay giao hàng ạ?\"]\n      en: [\"Is it about an order or a delivery?\"]\n    quick_replies:\n      vi: [\"Theo dõi đơn hàng\", \"Gặp nhân viên\"]\n";
+    let m = Matcher::builder()
+        .add_yaml("base.yaml", RULES)
+        .add_yaml("fallback.yaml", extra)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut h = Host::new(Bot::new(m).unwrap());
+    match h.say("asdfgh qwerty") {
+        Outcome::Reply {
+            text,
+            intent,
+            quick_replies,
+        } => {
+            assert!(text.contains("đơn hàng hay giao hàng"), "help: {text}");
+            assert_eq!(intent, None);
+            assert_eq!(quick_replies, ["Theo dõi đơn hàng", "Gặp nhân viên"]);
+        }
+        other => panic!("help: {other:?}"),
+    }
+    assert!(!h.last_event().understood);
+}
+
+#[test]
 fn an_understood_message_resets_the_fallback_count() {
     let mut h = Host::default();
     h.reply("asdfgh qwerty");

@@ -141,6 +141,7 @@ struct ConversationDef {
     max_slot_retries: Option<u8>,
     max_message_bytes: Option<usize>,
     transcript_tail: Option<usize>,
+    fallback_intent: Option<String>,
     order_id: Option<OrderIdDef>,
     verification: Option<VerificationDef>,
     agent_hours: Option<AgentHoursDef>,
@@ -196,6 +197,9 @@ pub(crate) struct ConvConfig {
     pub max_slot_retries: u8,
     pub max_message_bytes: usize,
     pub transcript_tail: usize,
+    /// An intent whose replies and quick replies answer messages nobody
+    /// understood (the pack's `fallback`), instead of `messages.fallback`.
+    pub fallback_intent: Option<String>,
     pub order_id_patterns: Vec<regex::Regex>,
     pub bare_id_intent: Option<String>,
     pub verify: Option<VerifyMethod>,
@@ -475,6 +479,24 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
             .intents()
             .iter()
             .find(|i| i.action == crate::matcher::Action::LookupOrder)
+            .map(|i| i.id.to_string()),
+    };
+
+    let fallback_intent = match def.fallback_intent {
+        Some(id) => {
+            if ctx.matcher.intent(&id).is_none() {
+                ctx.err(
+                    &["fallback_intent"],
+                    format!("unknown intent `{id}`"),
+                    "name an intent defined under `intents:`, or remove the key to use `messages.fallback`",
+                );
+            }
+            Some(id)
+        }
+        None => ctx
+            .matcher
+            .intent("fallback")
+            .filter(|i| !i.replies.is_empty())
             .map(|i| i.id.to_string()),
     };
 
@@ -806,6 +828,7 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
         max_slot_retries: def.max_slot_retries.unwrap_or(2),
         max_message_bytes: def.max_message_bytes.unwrap_or(2000).max(16),
         transcript_tail: def.transcript_tail.unwrap_or(4),
+        fallback_intent,
         order_id_patterns,
         bare_id_intent,
         verify,

@@ -292,7 +292,22 @@ impl BotInner {
         if tr.enabled && s.fallbacks >= tr.after.max(1) {
             return self.handoff(s, &tr, "handoff", None, cx);
         }
-        self.reply(s, cx, "fallback", None, &[])
+        match self
+            .config
+            .fallback_intent
+            .as_deref()
+            .and_then(|id| self.matcher.intent(id))
+        {
+            Some(i) => {
+                let t = Texts {
+                    vi: i.replies.vi.clone(),
+                    en: i.replies.en.clone(),
+                };
+                let qr = i.quick_replies.get(cx.lang).to_vec();
+                self.reply_texts(s, cx, &t, None, &qr, None)
+            }
+            None => self.reply(s, cx, "fallback", None, &[]),
+        }
     }
 
     /// A confident, unambiguous message about something else abandons the
