@@ -107,7 +107,6 @@ pub(crate) struct Engine {
     /// Filler words with their diacritics, and folded for undiacritized tokens.
     filler: HashSet<&'static str>,
     filler_folded: HashSet<String>,
-    pub vocab_words: usize,
 }
 
 /// Normalizes the words of a variant into segments of (exact, folded) tokens.
@@ -182,8 +181,8 @@ fn osa_distance(a: &[u8], b: &[u8]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -211,6 +210,9 @@ pub(crate) struct Outcome {
     pub tokens: Vec<String>,
     pub priorities: Vec<i32>,
 }
+
+/// A phrase's best match: score, token span, segment spans, diacritic factor.
+type PhraseMatch = (f32, Range<u32>, Vec<Range<u32>>, f32);
 
 #[derive(Clone, Copy, Debug)]
 struct Hit {
@@ -350,7 +352,6 @@ impl Engine {
                 dels.insert(w.as_str().into());
             }
         }
-        let vocab_words = sorted.len();
         let vocab = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Engine {
             ac,
@@ -372,7 +373,6 @@ impl Engine {
             lang_words,
             filler: FILLER.iter().copied().collect(),
             filler_folded: FILLER.iter().map(|w| crate::normalize::fold(w)).collect(),
-            vocab_words,
         })
     }
 
@@ -496,7 +496,7 @@ impl Engine {
 
         // Chain segments into phrase matches; keep the best per phrase.
         let nint = self.intent_ids.len();
-        let mut best_phrase: HashMap<u32, (f32, Range<u32>, Vec<Range<u32>>, f32)> = HashMap::new();
+        let mut best_phrase: HashMap<u32, PhraseMatch> = HashMap::new();
         let mut i = 0;
         while i < hits.len() {
             let v = hits[i].variant;
@@ -740,37 +740,52 @@ impl Engine {
 
 /// Chains one variant's segment hits in order, respecting gaps. Returns the
 /// segment ranges and the lowest diacritic factor, or `None`.
+///
+/// `group` is sorted by (segment, start), so each segment's hits are a
+/// slice and the first candidate after a position is a binary search away:
+/// the walk is O(hits · segments · log hits), even on adversarial input.
 fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
     let nseg = gaps.len() + 1;
-    // Hits are sorted by (seg, start). Try each start of segment 0.
-    let first: Vec<&Hit> = group.iter().filter(|h| h.seg == 0).collect();
+    let mut by_seg: Vec<&[Hit]> = Vec::with_capacity(nseg);
+    let mut rest = group;
+    for s in 0..nseg {
+        let n = rest.partition_point(|h| (h.seg as usize) <= s);
+        let (mine, after) = rest.split_at(n);
+        by_seg.push(mine);
+        rest = after;
+    }
     let mut best: Option<(Vec<Range<u32>>, f32)> = None;
-    for h0 in first {
-        let mut segs = vec![h0.start..h0.end];
+    for h0 in by_seg[0] {
+        let mut segs = Vec::with_capacity(nseg);
+        segs.push(h0.start..h0.end);
         let mut factor = h0.factor;
         let mut end = h0.end;
         let mut ok = true;
         for s in 1..nseg {
             let gap = gaps[s - 1];
-            let next = group.iter().find(|h| {
-                h.seg as usize == s
-                    && h.start >= end
-                    && (gap == ANY_GAP || h.start - end <= gap as u32)
-            });
-            match next {
-                Some(h) => {
+            let hits = by_seg[s];
+            let from = hits.partition_point(|h| h.start < end);
+            // The earliest hit after `end`: if it is outside the gap window,
+            // every later one is too; and a later start only narrows what
+            // can follow.
+            match hits.get(from) {
+                Some(h) if gap == ANY_GAP || h.start - end <= u32::from(gap) => {
                     segs.push(h.start..h.end);
                     factor = factor.min(h.factor);
                     end = h.end;
                 }
-                None => {
+                _ => {
                     ok = false;
                     break;
                 }
             }
         }
         if ok && best.as_ref().is_none_or(|b| factor > b.1) {
+            let perfect = factor >= 1.0;
             best = Some((segs, factor));
+            if perfect {
+                break;
+            }
         }
     }
     best

@@ -55,10 +55,8 @@ pub(crate) fn phone(raw: &str) -> Option<String> {
         r // "+84 0912..." written wrongly with both
     } else if let Some(r) = digits.strip_prefix("84").filter(|r| r.len() >= 9) {
         r
-    } else if let Some(r) = digits.strip_prefix('0') {
-        r
     } else {
-        return None;
+        digits.strip_prefix('0')?
     };
     let b = rest.as_bytes();
     let mobile = b.len() == 9 && matches!(b[0], b'3' | b'5' | b'7' | b'8' | b'9');
@@ -131,7 +129,9 @@ pub(crate) fn money(raw: &str) -> Option<String> {
         amount += frac * multiplier as f64;
     }
     let amount = amount.round();
-    (amount.is_finite() && amount >= 1.0 && amount < 1e15).then(|| format!("{} VND", amount as u64))
+    (1.0..1e15)
+        .contains(&amount)
+        .then(|| format!("{} VND", amount as u64))
 }
 
 /// Parses "1.500.000", "150,000", "1,5", "1.5", "15.99" (USD).

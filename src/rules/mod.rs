@@ -83,7 +83,6 @@ impl SourceFile {
 /// A piece of rule text with its language and place.
 #[derive(Clone, Debug)]
 pub(crate) struct Text {
-    pub lang: Option<Lang>,
     pub text: String,
     pub location: Option<Location>,
 }
@@ -100,7 +99,6 @@ pub(crate) struct PhraseIr {
 #[derive(Clone, Debug)]
 pub(crate) struct PatternIr {
     pub text: Arc<str>,
-    pub regex: Regex,
     pub location: Arc<str>,
 }
 
@@ -566,10 +564,11 @@ impl RuleSet {
                 let mut patterns = Vec::new();
                 for (j, p) in def.patterns.iter().enumerate() {
                     let path = format!("{base}.patterns.{j}");
-                    if let Some(regex) = compile_regex(p, file, &path, &mut set.diagnostics) {
+                    // Compiled alone to report its own error at its own
+                    // line; the matcher runs all patterns in one RegexSet.
+                    if compile_regex(p, file, &path, &mut set.diagnostics).is_some() {
                         patterns.push(PatternIr {
                             text: p.as_str().into(),
-                            regex,
                             location: loc_str(file.at(&path)),
                         });
                     }
@@ -577,8 +576,7 @@ impl RuleSet {
                 let texts = |list: &LangList, key: &str| -> Vec<Text> {
                     lang_items(list, &format!("{base}.{key}"))
                         .into_iter()
-                        .map(|(lang, p, text)| Text {
-                            lang,
+                        .map(|(_, p, text)| Text {
                             text,
                             location: file.at(&p),
                         })
