@@ -301,6 +301,27 @@ fn bare_order_id_without_question_starts_a_lookup() {
 }
 
 #[test]
+fn an_entity_that_swallows_the_id_prefix_does_not_cut_the_id() {
+    // An order_id entity whose optional "dh" prefix eats the letters.
+    let rules = RULES.replace(
+        r#"'(?i)\b(?P<value>[A-Z]{2}[-\s]?\d{6,10})\b'"#,
+        r#"'(?i)(?:dh|đơn)?\s*(?P<value>[A-Z]{2}\d{6}|\d{6})\b'"#,
+    );
+    assert_ne!(
+        rules, RULES,
+        "help: the test must change the entity pattern"
+    );
+    let m = Matcher::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        m.classify("DH123456").entity("order_id").unwrap().value,
+        "123456"
+    );
+    let mut h = Host::new(Bot::new(m).unwrap());
+    h.reply("DH123456");
+    assert_eq!(h.lookups, ["DH123456"]);
+}
+
+#[test]
 fn wrong_shape_then_right_id() {
     let mut h = Host::default();
     h.reply("where is my order?");

@@ -582,13 +582,20 @@ impl BotInner {
             .unwrap_or(slot);
         if entity == "order_id" {
             let shapes = &self.config.order_id_patterns;
+            let own = text::find_order_id(text, shapes);
             if let Some(e) = c.entity("order_id") {
                 let v = e.value.to_uppercase();
                 if text::valid_order_id(&v, shapes) {
-                    return Some(v);
+                    // An entity pattern whose optional prefix ("dh", "đơn")
+                    // swallowed the id's letters gives "100004" for
+                    // "DH100004": the whole token wins.
+                    return match own {
+                        Some(o) if o.len() > v.len() && o.ends_with(&v) => Some(o),
+                        _ => Some(v),
+                    };
                 }
             }
-            return text::find_order_id(text, shapes);
+            return own;
         }
         match c.entity(entity) {
             Some(e) if !e.value.is_empty() && e.value.len() <= 64 => Some(e.value.clone()),
