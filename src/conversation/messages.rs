@@ -92,7 +92,7 @@ pub(crate) fn default_text(name: &str) -> Texts {
             &["I'm really sorry about this. I'm passing you to a member of our team right away."],
         ),
         "handoff_offline" => Texts::new(
-            &["Dạ, hiện nhân viên tư vấn đã hết giờ làm việc ({agent_hours}) ạ. Nhân viên sẽ quay lại lúc {agents_back}. Anh/chị để lại số điện thoại hoặc email, em sẽ nhờ nhân viên liên hệ lại ngay ạ."],
+            &["Dạ, hiện nhân viên tư vấn đã hết giờ làm việc ({agent_hours}) ạ. Nhân viên sẽ quay lại lúc {agents_back} ạ. Anh/chị để lại số điện thoại hoặc email, em sẽ nhờ nhân viên liên hệ lại ngay ạ."],
             &["Our team is offline right now (hours: {agent_hours}) and back {agents_back}. Leave a phone number or email and they'll get back to you."],
         ),
         "contact_thanks" => Texts::new(
