@@ -1102,7 +1102,7 @@ fn conversation_scripts() {
                 );
             }
             match &turn.lookup {
-                Some(id) => assert_eq!(h.lookups[lookups_before..], [id.clone()], "help: {at}"),
+                Some(id) => assert_eq!(h.lookups[lookups_before..], [id.as_str()], "help: {at}"),
                 None => assert_eq!(
                     h.lookups.len(),
                     lookups_before,
