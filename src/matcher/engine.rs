@@ -283,7 +283,6 @@ type PhraseMatch = (f32, Range<u32>, Range<u32>, f32);
 
 #[derive(Clone, Copy, Debug)]
 struct Hit {
-    variant: u32,
     seg: u16,
     start: u32,
     end: u32,
@@ -658,7 +657,6 @@ impl Engine {
                     let f = factor(exact, start);
                     if f > 0.0 {
                         hits.push(Hit {
-                            variant: v,
                             seg: seg as u16,
                             start,
                             end,
