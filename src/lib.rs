@@ -83,3 +83,8 @@ pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Sever
 pub use crate::lang::Lang;
 pub use crate::matcher::{Classification, Config, Matcher, MatcherBuilder};
 pub use crate::normalize::{normalize, Normalized, Normalizer};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

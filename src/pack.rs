@@ -22,6 +22,7 @@
 
 use std::sync::OnceLock;
 
+use crate::conversation::Bot;
 use crate::Matcher;
 
 /// Every file of the pack as `(path, text)`, sorted by path (the order in
@@ -97,4 +98,34 @@ pub fn matcher() -> Matcher {
                 .expect("the embedded rule pack compiles (checked by tests/pack.rs)")
         })
         .clone()
+}
+
+/// A ready bot on the shipped pack: [`matcher()`] plus the pack's
+/// conversation settings (placeholder shop settings; see `rules/README.md`
+/// to set your own).
+///
+/// Built once on first use and then cloned (a [`Bot`] is cheap to clone).
+///
+/// ```
+/// use firstline::conversation::{Outcome, Session};
+///
+/// let bot = firstline::pack::bot();
+/// let mut session = Session::new("chat-1");
+/// let turn = bot.handle_message(&mut session, "shop có ship COD không ạ?", 1_764_000_000);
+/// assert!(matches!(turn.outcome, Outcome::Reply { .. }));
+/// assert_eq!(turn.outcome.text().map(|t| t.starts_with("Dạ")), Some(true));
+/// ```
+///
+/// # Panics
+///
+/// Never in a released crate, for the same reason as [`matcher()`]: the test
+/// suite builds this bot from the same sources.
+pub fn bot() -> Bot {
+    static BOT: OnceLock<Bot> = OnceLock::new();
+    BOT.get_or_init(|| {
+        Bot::new(matcher()).expect(
+            "the embedded pack's conversation settings are valid (checked by tests/pack.rs)",
+        )
+    })
+    .clone()
 }
