@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[path = "firstline/chat.rs"]
+mod chat;
 #[path = "firstline/check.rs"]
 mod check;
 #[path = "firstline/classify.rs"]
@@ -22,6 +24,8 @@ mod report;
 mod rules;
 #[path = "firstline/schema.rs"]
 mod schema;
+#[path = "firstline/test.rs"]
+mod test;
 
 use rules::Rules;
 
@@ -52,6 +56,28 @@ enum Command {
         /// Print the explanation as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Chat with the bot: one message per stdin line, until EOF. A demo
+    /// order store holds one order in every status.
+    Chat {
+        /// Print only the replies.
+        #[arg(long)]
+        plain: bool,
+        /// The time of every turn, unix seconds (default: the clock).
+        #[arg(long)]
+        now: Option<i64>,
+    },
+    /// Run conversation scripts (default directory: tests/conversations).
+    Test {
+        /// Script files or directories.
+        paths: Vec<PathBuf>,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Report the intents, phrases, replies and handoff triggers that no
+        /// script exercised.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Classify stdin, one message (or JSON object with "text") per line,
     /// into one JSON object per line.
@@ -90,6 +116,12 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { deny_warnings } => check::run(&rules, deny_warnings),
         Command::Explain { message, json } => explain::run(&rules, &message, json),
+        Command::Chat { plain, now } => chat::run(&rules, plain, now),
+        Command::Test {
+            paths,
+            junit,
+            coverage,
+        } => test::run(&rules, &paths, junit.as_ref(), coverage),
         Command::Classify => classify::run(&rules),
         Command::Schema { which } => schema::run(which),
         Command::Report {

@@ -34,8 +34,10 @@ pub fn render_failure(r: &CaseResult) -> String {
             c => (c, c),
         };
         let _ = writeln!(o, "    {}:", f.check);
-        let _ = writeln!(o, "      - expected {exp}: {}", f.expected);
-        let _ = writeln!(o, "      + actual {act}:   {}", f.actual);
+        let (e, a) = (format!("expected {exp}:"), format!("actual {act}:"));
+        let w = e.chars().count().max(a.chars().count());
+        let _ = writeln!(o, "      - {e:<w$} {}", f.expected);
+        let _ = writeln!(o, "      + {a:<w$} {}", f.actual);
     }
     o
 }
