@@ -144,7 +144,11 @@ fn check_warnings_fail_only_with_deny_warnings() {
 #[test]
 fn check_bad_rules_exit_1_with_location_and_help() {
     let dir = temp_dir("bad");
-    let rules = write(&dir, "bad.yaml", &RULES.replace("@order [của]", "@oder [của]"));
+    let rules = write(
+        &dir,
+        "bad.yaml",
+        &RULES.replace("@order [của]", "@oder [của]"),
+    );
     let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
     assert_eq!(code(&o), 1, "{}", out(&o));
     let s = out(&o);
@@ -152,7 +156,10 @@ fn check_bad_rules_exit_1_with_location_and_help() {
     assert!(s.contains("bad.yaml:19:"), "{s}");
     assert!(s.contains("^"), "{s}");
     assert!(s.contains("= help:"), "{s}");
-    assert!(s.contains("check: 1 file: 1 error, 0 warnings: FAILED"), "{s}");
+    assert!(
+        s.contains("check: 1 file: 1 error, 0 warnings: FAILED"),
+        "{s}"
+    );
 
     let text = RULES.replace("phrases:\n      vi: [\"xin", "phrase:\n      vi: [\"xin");
     let rules = write(&dir, "typo.yaml", &text);
@@ -213,7 +220,13 @@ fn explain_shows_every_step() {
 fn explain_json_is_one_object() {
     let (_d, rules) = rules_dir();
     let o = run(
-        &["--rules", rules.to_str().unwrap(), "explain", "--json", "xin chào"],
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "explain",
+            "--json",
+            "xin chào",
+        ],
         "",
     );
     assert_eq!(code(&o), 0);
@@ -259,7 +272,10 @@ fn classify_writes_one_json_line_per_input_line() {
     let e = err(&o);
     assert!(e.contains("line 3: field \"text\" is not a string"), "{e}");
     assert!(e.contains("line 4: invalid JSON"), "{e}");
-    assert!(e.contains("line 5: JSON object has no \"text\" field"), "{e}");
+    assert!(
+        e.contains("line 5: JSON object has no \"text\" field"),
+        "{e}"
+    );
     // Keys in the documented order.
     assert!(out(&o).starts_with("{\"text\":\"xin chào\",\"intent\":\"greet\",\"confidence\":"));
 }
@@ -281,7 +297,14 @@ fn classify_reports_handoffs() {
 fn chat_plain_prints_only_replies() {
     let (_d, rules) = rules_dir();
     let o = run(
-        &["--rules", rules.to_str().unwrap(), "chat", "--plain", "--now", "1795575600"],
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "chat",
+            "--plain",
+            "--now",
+            "1795575600",
+        ],
         "xin chào\nđơn hàng của em đâu rồi\nDH100004\n0912345678\n",
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
@@ -297,7 +320,13 @@ fn chat_plain_prints_only_replies() {
 fn chat_shows_intent_and_confidence() {
     let (_d, rules) = rules_dir();
     let o = run(
-        &["--rules", rules.to_str().unwrap(), "chat", "--now", "1795575600"],
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "chat",
+            "--now",
+            "1795575600",
+        ],
         "xin chào\nwhere is my order DH100007\n",
     );
     assert_eq!(code(&o), 0);
@@ -344,7 +373,11 @@ const SCRIPTS: &str = r#"- name: greeting in Vietnamese
 fn test_passing_scripts() {
     let (dir, rules) = rules_dir();
     write(&dir, "scripts/a.yaml", SCRIPTS);
-    write(&dir, "scripts/greet.txt", "xin chào\n# a comment\n\nchào shop\n");
+    write(
+        &dir,
+        "scripts/greet.txt",
+        "xin chào\n# a comment\n\nchào shop\n",
+    );
     write(
         &dir,
         "scripts/sub/para.yml",
@@ -399,7 +432,10 @@ fn test_failures_show_a_diff_and_exit_1() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.starts_with("<?xml"), "{xml}");
     assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
-    assert!(xml.contains("<failure message=\"turn 1: expected intent track_order, got greet\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"turn 1: expected intent track_order, got greet\""),
+        "{xml}"
+    );
     assert!(xml.contains("&quot;xin chào&quot;"), "{xml}");
 }
 
@@ -460,7 +496,10 @@ fn test_coverage_lists_what_no_script_exercised() {
     assert!(s.contains("intents: 1/2 exercised"), "{s}");
     assert!(s.contains("never: track_order"), "{s}");
     assert!(s.contains("never: greet (vi) phrase \"chào shop\""), "{s}");
-    assert!(s.contains("never: greet (en) \"Hello from {shop_name}!\""), "{s}");
+    assert!(
+        s.contains("never: greet (en) \"Hello from {shop_name}!\""),
+        "{s}"
+    );
     assert!(s.ends_with("1 passed, 0 failed\n"), "{s}");
 }
 
@@ -501,7 +540,10 @@ fn report_text_and_json() {
     let s = out(&o);
     assert!(s.contains("conversations           2"), "{s}");
     assert!(s.contains("resolved without human  1 (50.0%)"), "{s}");
-    assert!(s.contains("fallbacks               1 (33.3% of messages)"), "{s}");
+    assert!(
+        s.contains("fallbacks               1 (33.3% of messages)"),
+        "{s}"
+    );
     assert!(s.contains("malformed lines         2"), "{s}");
     assert!(s.contains("angry_customer"), "{s}");
     assert!(s.contains("DH1"), "{s}");
@@ -543,13 +585,28 @@ fn schemas_are_json_and_closed() {
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["required"][0], "version");
     let intent = &v["definitions"]["intent"]["properties"];
-    for key in ["phrases", "patterns", "exclude", "examples", "counter_examples", "replies", "quick_replies", "slots", "action", "handoff", "weight", "priority"] {
+    for key in [
+        "phrases",
+        "patterns",
+        "exclude",
+        "examples",
+        "counter_examples",
+        "replies",
+        "quick_replies",
+        "slots",
+        "action",
+        "handoff",
+        "weight",
+        "priority",
+    ] {
         assert!(intent.get(key).is_some(), "{key}");
     }
     let o = run(&["schema", "script"], "");
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     let turn = &v["definitions"]["turn"]["properties"];
-    for key in ["say", "intent", "reply", "contains", "matches", "asks_for", "lookup", "handoff", "lang"] {
+    for key in [
+        "say", "intent", "reply", "contains", "matches", "asks_for", "lookup", "handoff", "lang",
+    ] {
         assert!(turn.get(key).is_some(), "{key}");
     }
     let o = run(&["schema", "nope"], "");
@@ -562,7 +619,9 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&o), 2);
     let o = run(&["--help"], "");
     assert_eq!(code(&o), 0);
-    for sub in ["check", "explain", "chat", "classify", "test", "report", "schema"] {
+    for sub in [
+        "check", "explain", "chat", "classify", "test", "report", "schema",
+    ] {
         assert!(out(&o).contains(sub), "{sub}");
     }
 }

@@ -226,9 +226,12 @@ pub(crate) fn parse(path: &Path, text: &str, out: &mut Vec<Script>, errs: &mut V
         }
         if !value.is_sequence() && !value.is_mapping() {
             errs.push(
-                Diagnostic::error(DiagnosticKind::Yaml, "a script file holds a script or a list of scripts")
-                    .at(Some(loc(&file, text, 1, 1, 1)))
-                    .help("start with `name:` (one script) or `- name:` (several)"),
+                Diagnostic::error(
+                    DiagnosticKind::Yaml,
+                    "a script file holds a script or a list of scripts",
+                )
+                .at(Some(loc(&file, text, 1, 1, 1)))
+                .help("start with `name:` (one script) or `- name:` (several)"),
             );
             return;
         }
@@ -282,7 +285,9 @@ fn convert(
     errs: &mut Vec<Diagnostic>,
 ) -> Option<Script> {
     let before = errs.len();
-    let at = |needle: &str| find(file, text, line, needle).or_else(|| Some(loc(file, text, line.max(1), 1, 1)));
+    let at = |needle: &str| {
+        find(file, text, line, needle).or_else(|| Some(loc(file, text, line.max(1), 1, 1)))
+    };
     let mut orders = BTreeMap::new();
     for o in def.orders {
         let status = match o.status.as_deref() {
@@ -313,9 +318,12 @@ fn convert(
             Some("unavailable") => Err(LookupError::unavailable("the order system is down")),
             Some(other) => {
                 errs.push(
-                    Diagnostic::error(DiagnosticKind::InvalidValue, format!("unknown lookup error `{other}`"))
-                        .at(at(&format!("error: {other}")))
-                        .help("use `timeout` or `unavailable`"),
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidValue,
+                        format!("unknown lookup error `{other}`"),
+                    )
+                    .at(at(&format!("error: {other}")))
+                    .help("use `timeout` or `unavailable`"),
                 );
                 continue;
             }
@@ -330,7 +338,12 @@ fn convert(
                 Ok(r) => Some(r),
                 Err(e) => {
                     let first = e.to_string();
-                    let first = first.lines().last().unwrap_or("invalid regex").trim().to_string();
+                    let first = first
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid regex")
+                        .trim()
+                        .to_string();
                     errs.push(
                         Diagnostic::error(DiagnosticKind::InvalidRegex, format!("invalid regex in `matches`: {first}"))
                             .at(at(&re).or_else(|| at("matches:")))
@@ -367,9 +380,12 @@ fn convert(
                     .map(String::from),
             ),
             Err(e) => errs.push(
-                Diagnostic::error(DiagnosticKind::Io, format!("cannot read {}: {e}", p.display()))
-                    .at(at(f))
-                    .help("the path is relative to the script file"),
+                Diagnostic::error(
+                    DiagnosticKind::Io,
+                    format!("cannot read {}: {e}", p.display()),
+                )
+                .at(at(f))
+                .help("the path is relative to the script file"),
             ),
         }
     }
@@ -378,17 +394,23 @@ fn convert(
         (Some(i), true) => Some((i.clone(), paraphrases)),
         (None, true) => {
             errs.push(
-                Diagnostic::error(DiagnosticKind::InvalidValue, format!("script `{}` lists paraphrases but no `intent`", def.name))
-                    .at(at(&def.name))
-                    .help("add `intent: <id>`: the intent every paraphrase must classify to"),
+                Diagnostic::error(
+                    DiagnosticKind::InvalidValue,
+                    format!("script `{}` lists paraphrases but no `intent`", def.name),
+                )
+                .at(at(&def.name))
+                .help("add `intent: <id>`: the intent every paraphrase must classify to"),
             );
             None
         }
         (Some(_), false) => {
             errs.push(
-                Diagnostic::error(DiagnosticKind::InvalidValue, format!("script `{}` has an `intent` but no paraphrases", def.name))
-                    .at(at(&def.name))
-                    .help("add `paraphrases:` or `paraphrases_file:`, or put the intent on a turn"),
+                Diagnostic::error(
+                    DiagnosticKind::InvalidValue,
+                    format!("script `{}` has an `intent` but no paraphrases", def.name),
+                )
+                .at(at(&def.name))
+                .help("add `paraphrases:` or `paraphrases_file:`, or put the intent on a turn"),
             );
             None
         }
@@ -396,9 +418,12 @@ fn convert(
     };
     if para.is_none() && turns.is_empty() && errs.len() == before {
         errs.push(
-            Diagnostic::error(DiagnosticKind::InvalidValue, format!("script `{}` has no turns and no paraphrases", def.name))
-                .at(at(&def.name))
-                .help("add `turns:` with at least one `- say: ...`"),
+            Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                format!("script `{}` has no turns and no paraphrases", def.name),
+            )
+            .at(at(&def.name))
+            .help("add `turns:` with at least one `- say: ...`"),
         );
     }
     if errs.len() > before {

@@ -470,12 +470,20 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
         }
         if let Some(re) = &t.matches {
             if !re.is_match(&text) {
-                fail("matches", re.as_str().to_string(), or_none(&reply, "no reply"));
+                fail(
+                    "matches",
+                    re.as_str().to_string(),
+                    or_none(&reply, "no reply"),
+                );
             }
         }
         if let Some(want) = &t.asks_for {
             if asks.as_deref() != Some(want) {
-                fail("asks_for", want.clone(), or_none(&asks, "not asking for a slot"));
+                fail(
+                    "asks_for",
+                    want.clone(),
+                    or_none(&asks, "not asking for a slot"),
+                );
             }
         }
         if let Some(want) = &t.lookup {

@@ -9,13 +9,7 @@ use super::CaseResult;
 /// the reply the bot sent.
 pub fn render_failure(r: &CaseResult) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "FAIL {} ({}:{})",
-        r.name,
-        r.file.display(),
-        r.line
-    );
+    let _ = writeln!(o, "FAIL {} ({}:{})", r.name, r.file.display(), r.line);
     let mut last_turn = usize::MAX;
     for f in &r.failures {
         if f.turn != last_turn {

@@ -98,11 +98,8 @@ pub fn shadowed(m: &Matcher, raw: &RawRules) -> Vec<Diagnostic> {
                     own = true;
                     break;
                 }
-                Some(id) => {
-                    if !others.iter().any(|o| o == id) {
-                        others.push(id.to_string());
-                    }
-                }
+                Some(id) if !others.iter().any(|o| o == id) => others.push(id.to_string()),
+                Some(_) => {}
                 None => {}
             }
         }

@@ -65,7 +65,10 @@ pub fn run(rules: &Rules) -> u8 {
     }
     let _ = out.flush();
     if bad > 0 {
-        eprintln!("classify: {bad} bad line{}", if bad == 1 { "" } else { "s" });
+        eprintln!(
+            "classify: {bad} bad line{}",
+            if bad == 1 { "" } else { "s" }
+        );
     }
     0
 }

@@ -69,7 +69,9 @@ pub fn run(files: &[PathBuf], json_out: bool, utc_offset: &str, complaints: &[St
             if let Err(why) = stats.add(&line, offset) {
                 stats.malformed += 1;
                 if stats.malformed_lines.len() < 20 {
-                    stats.malformed_lines.push(format!("{name}:{}: {why}", i + 1));
+                    stats
+                        .malformed_lines
+                        .push(format!("{name}:{}: {why}", i + 1));
                 }
             }
         }

@@ -68,9 +68,11 @@ impl Rules {
 }
 
 fn pack_sources() -> Result<Vec<(String, String)>, String> {
-    Err("no rule pack is built into this firstline yet: pass --rules PATH \
+    Err(
+        "no rule pack is built into this firstline yet: pass --rules PATH \
          (a rule file or a directory of them)"
-        .to_string())
+            .to_string(),
+    )
 }
 
 fn collect_yaml(path: &Path, out: &mut Vec<PathBuf>) {
@@ -300,6 +302,9 @@ mod tests {
             raw.sample("vi", "@order [của] (em|mình|tôi) * (đâu|tới đâu)"),
             "đơn hàng em đâu"
         );
-        assert_eq!(raw.sample("en", "where ** (my [own]|our) order"), "where my order");
+        assert_eq!(
+            raw.sample("en", "where ** (my [own]|our) order"),
+            "where my order"
+        );
     }
 }

@@ -146,7 +146,11 @@ fn coverage_report(m: &Matcher, rules: &Rules, results: &[CaseResult]) -> String
     }
     let mut o = String::from("coverage:\n");
     let all: Vec<&str> = m.intents().iter().map(|i| &*i.id).collect();
-    let missing: Vec<&str> = all.iter().copied().filter(|i| !intents.contains(*i)).collect();
+    let missing: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|i| !intents.contains(*i))
+        .collect();
     let _ = writeln!(
         o,
         "  intents: {}/{} exercised",
@@ -188,7 +192,8 @@ fn coverage_report(m: &Matcher, rules: &Rules, results: &[CaseResult]) -> String
         for (lang, texts) in [("vi", &intent.replies.vi), ("en", &intent.replies.en)] {
             for t in texts {
                 total += 1;
-                let hit = template_regex(t).is_some_and(|re| replies.iter().any(|r| re.is_match(r)));
+                let hit =
+                    template_regex(t).is_some_and(|re| replies.iter().any(|r| re.is_match(r)));
                 if !hit {
                     never.push(format!("{} ({lang}) {t:?}", intent.id));
                 }
