@@ -519,3 +519,200 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
         trace,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Matcher;
+
+    const RULES: &str = r#"
+version: 1
+settings: { shop_name: "Shop Hoa Mai" }
+intents:
+  - id: greet
+    phrases: { vi: ["xin chào"], en: ["hello there"] }
+    replies: { vi: ["Dạ {shop_name} xin chào ạ."], en: ["Hi from {shop_name}!"] }
+"#;
+
+    fn bot() -> Bot {
+        Bot::new(Matcher::new(RULES).unwrap()).unwrap()
+    }
+
+    /// `bad!(name, yaml, [substrings of the rendered error])`
+    macro_rules! bad {
+        ($name:ident, $yaml:expr, [$($want:expr),+ $(,)?]) => {
+            #[test]
+            fn $name() {
+                let err = parse_str("s.yaml", $yaml).unwrap_err().to_string();
+                $(assert!(err.contains($want), "missing {:?} in\n{}", $want, err);)+
+            }
+        };
+    }
+
+    bad!(
+        unknown_turn_key,
+        "name: a\nturns:\n  - say: hi\n    replyy: x\n",
+        ["unknown field `replyy`", "s.yaml:4:5", "= help:"]
+    );
+    bad!(
+        unknown_script_key,
+        "name: a\nturn:\n  - say: hi\n",
+        ["unknown field `turn`", "s.yaml:2:1"]
+    );
+    bad!(
+        missing_say,
+        "name: a\nturns:\n  - intent: greet\n",
+        ["missing field `say`"]
+    );
+    bad!(
+        bad_regex,
+        "- name: a\n  turns:\n    - say: hi\n      matches: '(unclosed'\n",
+        ["error[invalid-regex]", "s.yaml:4:17", "(unclosed"]
+    );
+    bad!(
+        bad_status,
+        "name: a\norders: [{id: DH1, status: lost}]\nturns: [{say: hi}]\n",
+        ["unknown order status `lost`", "s.yaml:2:"]
+    );
+    bad!(
+        bad_lookup_error,
+        "name: a\norders: [{id: DH1, error: boom}]\nturns: [{say: hi}]\n",
+        ["unknown lookup error `boom`"]
+    );
+    bad!(
+        paraphrases_without_intent,
+        "name: a\nparaphrases: [hi]\n",
+        ["lists paraphrases but no `intent`"]
+    );
+    bad!(
+        intent_without_paraphrases,
+        "name: a\nintent: greet\n",
+        ["has an `intent` but no paraphrases"]
+    );
+    bad!(
+        empty_script,
+        "name: a\n",
+        ["has no turns and no paraphrases"]
+    );
+    bad!(not_a_script, "42\n", ["a script or a list of scripts"]);
+    bad!(yaml_syntax, "name: [a\n", ["error[yaml]", "s.yaml:"]);
+    bad!(
+        missing_paraphrase_file,
+        "name: a\nintent: greet\nparaphrases_file: nope.txt\n",
+        ["cannot read", "nope.txt"]
+    );
+
+    #[test]
+    fn one_script_a_list_and_documents() {
+        let yaml = "name: a\nturns: [{say: hi}]\n---\n- name: b\n  turns: [{say: hi}]\n- name: c\n  turns: [{say: hi}]\n";
+        let s = parse_str("s.yaml", yaml).unwrap();
+        let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(s[0].line, 1);
+        assert_eq!(s[1].line, 4);
+        assert_eq!(s[2].line, 6);
+    }
+
+    #[test]
+    fn passing_and_failing_turns() {
+        let scripts = parse_str(
+            "s.yaml",
+            r#"
+- name: ok
+  turns:
+    - say: xin chào
+      intent: greet
+      reply: "Dạ Shop Hoa Mai xin chào ạ."
+      contains: [Hoa Mai]
+      not_contains: Goodbye
+      matches: '^Dạ'
+      lang: vi
+      understood: true
+- name: wrong
+  turns:
+    - say: hello there
+      intent: other
+      contains: Chào
+      lookup: DH1
+      handoff: customer_request
+      asks_for: order_id
+      lang: vi
+"#,
+        )
+        .unwrap();
+        let r = Runner::new(bot()).run_all(&scripts);
+        assert!(r[0].passed(), "{}", render_failure(&r[0]));
+        let checks: Vec<&str> = r[1].failures.iter().map(|f| f.check).collect();
+        assert_eq!(
+            checks,
+            ["intent", "contains", "asks_for", "lookup", "handoff", "lang"]
+        );
+        let text = render_failure(&r[1]);
+        assert!(text.contains("FAIL wrong (s.yaml:12)"), "{text}");
+        assert!(text.contains("- expected intent: other"), "{text}");
+        assert!(text.contains("+ actual intent:   greet"), "{text}");
+        assert!(text.contains("- expected lookup: DH1"), "{text}");
+        assert!(text.contains("+ actual lookup:   no lookup"), "{text}");
+        assert_eq!(r[0].trace.intents, ["greet"]);
+    }
+
+    #[test]
+    fn paraphrases_are_cases() {
+        let s = parse_str(
+            "p.yaml",
+            "name: hi\nintent: greet\nparaphrases: [xin chào, hello there, bye now]\n",
+        )
+        .unwrap();
+        let r = Runner::new(bot()).run_all(&s);
+        let names: Vec<&str> = r.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["hi [1] xin chào", "hi [2] hello there", "hi [3] bye now"]
+        );
+        assert!(r[0].passed() && r[1].passed());
+        assert!(!r[2].passed());
+        let panic = std::panic::catch_unwind(|| assert_pass(&r)).unwrap_err();
+        let msg = panic.downcast_ref::<String>().unwrap();
+        assert!(msg.contains("FAIL hi [3] bye now"), "{msg}");
+        assert!(msg.contains("2 passed, 1 failed"), "{msg}");
+    }
+
+    #[test]
+    fn settings_override_needs_the_rules() {
+        let s = parse_str(
+            "s.yaml",
+            "name: o\nsettings: {shop_name: Shop Mai}\nturns: [{say: xin chào, contains: Shop Mai}]\n",
+        )
+        .unwrap();
+        let r = Runner::new(bot()).run_all(&s);
+        assert!(r[0].failures[0].actual.contains("Runner::with_rules"));
+        let mut rules = Matcher::builder();
+        rules.add_yaml("r.yaml", RULES);
+        let runner = Runner::new(bot()).with_rules(rules);
+        let r = runner.run_all(&s);
+        assert!(r[0].passed(), "{}", render_failure(&r[0]));
+        // The override does not leak into scripts without one.
+        let plain = parse_str(
+            "s.yaml",
+            "name: p\nturns: [{say: xin chào, contains: Hoa Mai}]\n",
+        )
+        .unwrap();
+        assert!(runner.run_all(&plain)[0].passed());
+    }
+
+    #[test]
+    fn junit_counts_and_escapes() {
+        let s = parse_str(
+            "a&b.yaml",
+            "name: \"<x>\"\nturns: [{say: xin chào, intent: nope}]\n",
+        )
+        .unwrap();
+        let r = Runner::new(bot()).run_all(&s);
+        let xml = junit(&r, "suite");
+        assert!(xml.contains(r#"tests="1" failures="1""#), "{xml}");
+        assert!(
+            xml.contains(r#"name="&lt;x&gt;" classname="a&amp;b.yaml""#),
+            "{xml}"
+        );
+    }
+}
