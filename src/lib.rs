@@ -1,4 +1,72 @@
-//! firstline: a rule-based first-line support chatbot for Vietnamese and English shops.
+//! firstline answers the first-line questions of an online shop's customers
+//! — where is my order, how much is shipping, how do I return this, can I
+//! pay COD — instantly, in Vietnamese and English, and hands everything else
+//! to a human agent with context.
+//!
+//! Bot authors write intent rules in YAML (see `docs/RULES.md`); firstline
+//! compiles them once into an immutable [`Matcher`] that classifies a
+//! message in microseconds however customers type it: with or without
+//! diacritics, decomposed Unicode, old or new tone placement, teencode
+//! ("đh của e tới đâu r shop"), raw Telex ("dduwowcj"), mojibake
+//! ("Ä‘Æ¡n hÃ ng") or English with typos ("where is my odrer").
+//!
+//! # Overview
+//!
+//! * [`Matcher`] — compiled rules; [`Matcher::classify`] returns a
+//!   [`Classification`]: ranked intents with confidences, an ambiguity flag,
+//!   the language, entities (order id, phone, email, money) with spans in
+//!   the original text, and lexicon hits. [`Matcher::explain`] says why.
+//! * [`MatcherBuilder`] and [`Config`] — several files or directories,
+//!   thresholds, typo correction.
+//! * [`normalize()`] and [`Normalizer`] — the text pipeline on its own, with
+//!   a map back to byte offsets of what the customer typed.
+//! * [`CompileError`] and [`Diagnostic`] — every mistake in the rules, with
+//!   `file:line:column`, a caret snippet and a help line.
+//!
+//! # Example
+//!
+//! ```
+//! use firstline::Matcher;
+//!
+//! let matcher = Matcher::new(r#"
+//! version: 1
+//! concepts:
+//!   order:
+//!     vi: ["đơn hàng", "đơn"]
+//!     en: ["order", "package"]
+//! entities:
+//!   order_id:
+//!     pattern: '(?i)\b#?(?P<value>DH\d{6})\b'
+//!     normalize: order_id
+//! intents:
+//!   - id: track_order
+//!     phrases:
+//!       vi: ["@order * (đâu|tới đâu)"]
+//!       en: ["where * @order"]
+//! "#)?;
+//!
+//! let c = matcher.classify("đh DH123456 của e tới đâu r shop");
+//! assert_eq!(c.intent_id(), Some("track_order"));
+//! assert_eq!(c.entity("order_id").map(|e| e.value.as_str()), Some("DH123456"));
+//!
+//! let c = matcher.classify("Where is my odrer??");
+//! assert_eq!(c.intent_id(), Some("track_order"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! * `cli` (default) — the `firstline` command-line tool and its
+//!   dependency (clap). Library users can turn it off with
+//!   `default-features = false`; the library itself never needs it.
+//!
+//! # Untrusted input
+//!
+//! Customer messages are untrusted. Classification never panics, runs in
+//! time linear in the message, and reads at most
+//! [`Config::max_message_bytes`] of it. Rule files are trusted more, but a
+//! broken one still yields a [`CompileError`], never a panic: regexes have
+//! a size limit and phrases a cap on how far they expand.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -28,7 +28,9 @@ fn only(yaml: &str) -> Diagnostic {
 }
 
 fn assert_at(d: &Diagnostic, kind: K, line: usize, column: usize, msg_part: &str) {
-    let loc = d.location().unwrap_or_else(|| panic!("no location in:\n{d}"));
+    let loc = d
+        .location()
+        .unwrap_or_else(|| panic!("no location in:\n{d}"));
     assert_eq!(
         (d.kind(), loc.line, loc.column),
         (kind, line, column),
@@ -103,8 +105,14 @@ fn duplicate_intent_names_the_first_definition() {
 #[test]
 fn duplicate_intent_across_files() {
     let e = Matcher::builder()
-        .add_yaml("a.yaml", "version: 1\nintents:\n  - id: greet\n    phrases: [\"chào\"]\n")
-        .add_yaml("b.yaml", "version: 1\nintents:\n  - id: greet\n    phrases: [\"hi\"]\n")
+        .add_yaml(
+            "a.yaml",
+            "version: 1\nintents:\n  - id: greet\n    phrases: [\"chào\"]\n",
+        )
+        .add_yaml(
+            "b.yaml",
+            "version: 1\nintents:\n  - id: greet\n    phrases: [\"hi\"]\n",
+        )
         .build()
         .unwrap_err();
     let d = e.errors().next().unwrap();
@@ -115,13 +123,17 @@ fn duplicate_intent_across_files() {
 
 #[test]
 fn invalid_names() {
-    let d = only(&format!("{HEAD}intents:\n  - id: Track Order\n    phrases: [\"a b\"]\n"));
+    let d = only(&format!(
+        "{HEAD}intents:\n  - id: Track Order\n    phrases: [\"a b\"]\n"
+    ));
     assert_at(&d, K::InvalidName, 3, 9, "invalid intent id `Track Order`");
 }
 
 #[test]
 fn empty_phrase() {
-    let d = only(&format!("{HEAD}intents:\n  - id: a\n    phrases:\n      - \"\"\n"));
+    let d = only(&format!(
+        "{HEAD}intents:\n  - id: a\n    phrases:\n      - \"\"\n"
+    ));
     assert_at(&d, K::InvalidPhrase, 5, 9, "empty phrase");
 }
 
@@ -138,10 +150,15 @@ fn phrase_syntax_errors() {
         ("\"@ đơn\"", "without a concept name"),
     ];
     for (phrase, msg) in cases {
-        let d = only(&format!("{HEAD}intents:\n  - id: a\n    phrases:\n      - {phrase}\n"));
+        let d = only(&format!(
+            "{HEAD}intents:\n  - id: a\n    phrases:\n      - {phrase}\n"
+        ));
         assert_eq!(d.kind(), K::InvalidPhrase, "{phrase}: {d}");
         assert_eq!(d.location().unwrap().line, 5, "{phrase}: {d}");
-        assert!(d.message().contains(msg), "{phrase}: {d}\nhelp: expected {msg:?}");
+        assert!(
+            d.message().contains(msg),
+            "{phrase}: {d}\nhelp: expected {msg:?}"
+        );
     }
 }
 
@@ -149,7 +166,9 @@ fn phrase_syntax_errors() {
 fn phrase_too_large() {
     let alt = "(a|b|c|d|e|f)";
     let phrase = format!("{alt} {alt} {alt} {alt}");
-    let d = only(&format!("{HEAD}intents:\n  - id: a\n    phrases: [\"{phrase}\"]\n"));
+    let d = only(&format!(
+        "{HEAD}intents:\n  - id: a\n    phrases: [\"{phrase}\"]\n"
+    ));
     assert_eq!(d.kind(), K::PhraseTooLarge);
     assert_eq!(d.location().unwrap().line, 4);
 }
@@ -176,7 +195,9 @@ fn out_of_range_values() {
         "{HEAD}intents:\n  - id: a\n    weight: 50\n    phrases: [\"x y\"]\n"
     ));
     assert_at(&d, K::InvalidValue, 4, 13, "weight 50 is out of range");
-    let d = only(&format!("{HEAD}lexicons:\n  anger:\n    severity: 9\n    terms: [\"lừa đảo\"]\n"));
+    let d = only(&format!(
+        "{HEAD}lexicons:\n  anger:\n    severity: 9\n    terms: [\"lừa đảo\"]\n"
+    ));
     assert_at(&d, K::InvalidValue, 4, 15, "severity 9");
 }
 
@@ -185,7 +206,13 @@ fn unknown_references() {
     let d = only(&format!(
         "{HEAD}intents:\n  - id: a\n    phrases: [\"x y\"]\n    slots: [order_id]\n"
     ));
-    assert_at(&d, K::UnknownReference, 5, 13, "slot `order_id` is not an entity");
+    assert_at(
+        &d,
+        K::UnknownReference,
+        5,
+        13,
+        "slot `order_id` is not an entity",
+    );
     let d = only(&format!(
         "{HEAD}intents:\n  - id: a\n    phrases: [\"x y\"]\n    action: lookup\n"
     ));
@@ -193,7 +220,13 @@ fn unknown_references() {
     let d = only(&format!(
         "{HEAD}entities:\n  phone:\n    pattern: '\\d+'\n    normalize: telephone\n"
     ));
-    assert_at(&d, K::UnknownReference, 5, 16, "unknown normaliser `telephone`");
+    assert_at(
+        &d,
+        K::UnknownReference,
+        5,
+        16,
+        "unknown normaliser `telephone`",
+    );
 }
 
 #[test]
@@ -310,11 +343,24 @@ intents:
     replies:
       vi: [\"Dạ, em chào anh/chị ạ. {shop_nam} có thể giúp gì ạ?\"]
 ";
-    let m = Matcher::builder().add_yaml("shop.yaml", yaml).build().unwrap();
+    let m = Matcher::builder()
+        .add_yaml("shop.yaml", yaml)
+        .build()
+        .unwrap();
     let msgs: Vec<&str> = m.warnings().iter().map(|d| d.message()).collect();
-    assert!(m.warnings().iter().all(|d| d.severity() == Severity::Warning));
-    assert!(msgs.iter().any(|m| m.contains("concept `unused` is never used")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("replies in `vi` only")), "{msgs:?}");
+    assert!(m
+        .warnings()
+        .iter()
+        .all(|d| d.severity() == Severity::Warning));
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("concept `unused` is never used")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("replies in `vi` only")),
+        "{msgs:?}"
+    );
     assert!(msgs.iter().any(|m| m.contains("`{shop_nam}`")), "{msgs:?}");
 }
 

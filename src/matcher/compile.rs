@@ -15,8 +15,18 @@ use crate::Lang;
 /// Placeholders the conversation layer fills itself (slots, entities and
 /// order fields), which need no setting.
 pub(crate) const RUNTIME_PLACEHOLDERS: &[&str] = &[
-    "order_id", "phone", "email", "money", "status", "carrier", "tracking", "eta", "agent_back",
-    "intent", "digits", "options",
+    "order_id",
+    "phone",
+    "email",
+    "money",
+    "status",
+    "carrier",
+    "tracking",
+    "eta",
+    "agent_back",
+    "intent",
+    "digits",
+    "options",
 ];
 
 pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, CompileError> {
@@ -55,8 +65,11 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
         Ok(e) => e,
         Err(msg) => {
             set.diagnostics.push(
-                Diagnostic::error(K::RegexTooLarge, format!("the rule set is too large to compile: {msg}"))
-                    .help("split the patterns into fewer, simpler regexes, or use phrases"),
+                Diagnostic::error(
+                    K::RegexTooLarge,
+                    format!("the rule set is too large to compile: {msg}"),
+                )
+                .help("split the patterns into fewer, simpler regexes, or use phrases"),
             );
             return Err(CompileError::new(set.diagnostics));
         }
@@ -145,7 +158,8 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     if has_errors(&diagnostics) {
         return Err(CompileError::new(diagnostics));
     }
-    let mut inner = Arc::try_unwrap(matcher.inner).unwrap_or_else(|_| unreachable!("no clones yet"));
+    let mut inner =
+        Arc::try_unwrap(matcher.inner).unwrap_or_else(|_| unreachable!("no clones yet"));
     inner.warnings = diagnostics;
     Ok(Matcher {
         inner: Arc::new(inner),
@@ -167,23 +181,39 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
     }
     for (phrase, v) in owners {
         if v.len() > 1 {
-            let ids: Vec<String> = v.iter().map(|(k, l)| format!("`{}` ({l})", set.intents[*k].id)).collect();
+            let ids: Vec<String> = v
+                .iter()
+                .map(|(k, l)| format!("`{}` ({l})", set.intents[*k].id))
+                .collect();
             diags.push(
-                Diagnostic::warning(K::Lint, format!("phrase `{phrase}` is shared by {}", ids.join(" and ")))
-                    .help("a shared phrase cannot tell the intents apart: make each one more specific"),
+                Diagnostic::warning(
+                    K::Lint,
+                    format!("phrase `{phrase}` is shared by {}", ids.join(" and ")),
+                )
+                .help("a shared phrase cannot tell the intents apart: make each one more specific"),
             );
         }
     }
     for i in &set.intents {
         if i.phrases.is_empty() && i.patterns.is_empty() && &*i.id != "fallback" {
             diags.push(
-                Diagnostic::warning(K::Lint, format!("intent `{}` has no phrases or patterns: no message can reach it", i.id))
-                    .at(i.location.clone())
-                    .help("add `phrases:`; only the `fallback` intent is meant to have none"),
+                Diagnostic::warning(
+                    K::Lint,
+                    format!(
+                        "intent `{}` has no phrases or patterns: no message can reach it",
+                        i.id
+                    ),
+                )
+                .at(i.location.clone())
+                .help("add `phrases:`; only the `fallback` intent is meant to have none"),
             );
         }
         if i.replies.vi.is_empty() != i.replies.en.is_empty() {
-            let (has, lacks) = if i.replies.vi.is_empty() { ("en", "vi") } else { ("vi", "en") };
+            let (has, lacks) = if i.replies.vi.is_empty() {
+                ("en", "vi")
+            } else {
+                ("vi", "en")
+            };
             diags.push(
                 Diagnostic::warning(K::Lint, format!("intent `{}` has replies in `{has}` only", i.id))
                     .at(i.location.clone())
@@ -193,7 +223,10 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
         let known: HashSet<&str> = set.settings.keys().map(String::as_str).collect();
         for r in i.replies.vi.iter().chain(&i.replies.en) {
             for name in placeholders(r) {
-                if !known.contains(name) && !RUNTIME_PLACEHOLDERS.contains(&name) && !i.slots.iter().any(|s| s == name) {
+                if !known.contains(name)
+                    && !RUNTIME_PLACEHOLDERS.contains(&name)
+                    && !i.slots.iter().any(|s| s == name)
+                {
                     diags.push(
                         Diagnostic::warning(K::Lint, format!("placeholder `{{{name}}}` in a reply of `{}` is filled by no setting", i.id))
                             .at(i.location.clone())
@@ -209,7 +242,10 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
 pub(crate) fn placeholders(template: &str) -> impl Iterator<Item = &str> {
     template.split('{').skip(1).filter_map(|s| {
         let name = s.split('}').next()?;
-        (s.contains('}') && !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+        (s.contains('}')
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
     })
 }
 
@@ -231,7 +267,9 @@ pub(crate) fn rank(mut out: Outcome, config: &Config) -> (Classification, Outcom
             .iter()
             .take_while(|&&i| top_conf - out.ranked[i].confidence < config.ambiguity_margin)
             .count();
-        if let Some(pos) = (0..near).max_by_key(|&p| (out.priorities[order[p]], std::cmp::Reverse(p))) {
+        if let Some(pos) =
+            (0..near).max_by_key(|&p| (out.priorities[order[p]], std::cmp::Reverse(p)))
+        {
             let chosen = order.remove(pos);
             order.insert(0, chosen);
         }

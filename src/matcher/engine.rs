@@ -68,12 +68,11 @@ const FILLER: &[&str] = &[
     "à", "ạ", "ah", "ak", "ad", "admin", "anh", "bạn", "c", "cho", "chị", "dạ", "đi", "em", "hả",
     "hỏi", "mình", "nha", "nhé", "nhen", "nhỉ", "ơi", "rồi", "shop", "thì", "tôi", "và", "vậy",
     "với", "vâng", "là", "của", "nè", "mà", "ở", "sốp", "luôn", "giúp", "giùm", "e", "a", "mk",
-    "ạk", "cái", "này", "đó", "ấy", "xin", "vui", "lòng",
-    // English.
-    "i", "me", "my", "we", "our", "you", "your", "the", "a", "an", "is", "are", "am", "was",
-    "to", "of", "for", "and", "or", "it", "this", "that", "please", "pls", "plz", "hey",
-    "can", "could", "would", "do", "does", "did", "be", "in", "on", "at", "so", "just", "there",
-    "here", "with", "about", "some", "any", "hello", "hi",
+    "ạk", "cái", "này", "đó", "ấy", "xin", "vui", "lòng", // English.
+    "i", "me", "my", "we", "our", "you", "your", "the", "a", "an", "is", "are", "am", "was", "to",
+    "of", "for", "and", "or", "it", "this", "that", "please", "pls", "plz", "hey", "can", "could",
+    "would", "do", "does", "did", "be", "in", "on", "at", "so", "just", "there", "here", "with",
+    "about", "some", "any", "hello", "hi",
 ];
 
 /// Common words that identify a language even when no rule uses them.
@@ -108,7 +107,6 @@ pub(crate) struct Engine {
     /// Filler words with their diacritics, and folded for undiacritized tokens.
     filler: HashSet<&'static str>,
     filler_folded: HashSet<String>,
-    pub vocab_words: usize,
 }
 
 /// Normalizes the words of a variant into segments of (exact, folded) tokens.
@@ -165,13 +163,15 @@ pub(crate) fn is_viet_syllable(w: &str) -> bool {
 }
 
 fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
-    (0..word.len()).filter(|i| word.is_char_boundary(*i)).map(move |i| {
-        let mut s = String::with_capacity(word.len());
-        s.push_str(&word[..i]);
-        let next = word[i..].chars().next().map_or(0, char::len_utf8);
-        s.push_str(&word[i + next..]);
-        s
-    })
+    (0..word.len())
+        .filter(|i| word.is_char_boundary(*i))
+        .map(move |i| {
+            let mut s = String::with_capacity(word.len());
+            s.push_str(&word[..i]);
+            let next = word[i..].chars().next().map_or(0, char::len_utf8);
+            s.push_str(&word[i + next..]);
+            s
+        })
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).
@@ -181,13 +181,15 @@ fn osa_distance(a: &[u8], b: &[u8]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -208,6 +210,9 @@ pub(crate) struct Outcome {
     pub tokens: Vec<String>,
     pub priorities: Vec<i32>,
 }
+
+/// A phrase's best match: score, token span, segment spans, diacritic factor.
+type PhraseMatch = (f32, Range<u32>, Vec<Range<u32>>, f32);
 
 #[derive(Clone, Copy, Debug)]
 struct Hit {
@@ -347,7 +352,6 @@ impl Engine {
                 dels.insert(w.as_str().into());
             }
         }
-        let vocab_words = sorted.len();
         let vocab = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Engine {
             ac,
@@ -357,7 +361,10 @@ impl Engine {
             regex_vi,
             pattern_owner,
             entities,
-            lexicons: lexicons.iter().map(|l| (l.name.clone(), l.severity)).collect(),
+            lexicons: lexicons
+                .iter()
+                .map(|l| (l.name.clone(), l.severity))
+                .collect(),
             intent_ids: intents.iter().map(|i| i.id.clone()).collect(),
             intent_weight: intents.iter().map(|i| i.weight).collect(),
             intent_priority: intents.iter().map(|i| i.priority).collect(),
@@ -366,7 +373,6 @@ impl Engine {
             lang_words,
             filler: FILLER.iter().copied().collect(),
             filler_folded: FILLER.iter().map(|w| crate::normalize::fold(w)).collect(),
-            vocab_words,
         })
     }
 
@@ -374,13 +380,19 @@ impl Engine {
     /// within 1 edit (2 from 8 letters; an adjacent swap counts as 1).
     fn correct(&self, word: &str) -> Option<(String, u32)> {
         let n = word.len();
-        if n < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) || self.vocab.contains(word) || is_viet_syllable(word) {
+        if n < 4
+            || !word.bytes().all(|b| b.is_ascii_lowercase())
+            || self.vocab.contains(word)
+            || is_viet_syllable(word)
+        {
             return None;
         }
         // Cheap filter first: a vocabulary word within distance 2 shares a
         // one-deletion form with `word` (symmetric delete). Most unknown
         // words have none, and skip building an automaton.
-        if !self.deletions.contains(word) && !deletions(word).any(|d| self.deletions.contains(d.as_str())) {
+        if !self.deletions.contains(word)
+            && !deletions(word).any(|d| self.deletions.contains(d.as_str()))
+        {
             return None;
         }
         let max = if n >= 8 { 2 } else { 1 };
@@ -392,7 +404,11 @@ impl Engine {
             if d == 0 || d > max || cand.len() < 4 {
                 continue;
             }
-            let key = (d, cand.len().abs_diff(n), String::from_utf8_lossy(cand).into_owned());
+            let key = (
+                d,
+                cand.len().abs_diff(n),
+                String::from_utf8_lossy(cand).into_owned(),
+            );
             if best.as_ref().is_none_or(|b| key < *b) {
                 best = Some(key);
             }
@@ -480,7 +496,7 @@ impl Engine {
 
         // Chain segments into phrase matches; keep the best per phrase.
         let nint = self.intent_ids.len();
-        let mut best_phrase: HashMap<u32, (f32, Range<u32>, Vec<Range<u32>>, f32)> = HashMap::new();
+        let mut best_phrase: HashMap<u32, PhraseMatch> = HashMap::new();
         let mut i = 0;
         while i < hits.len() {
             let v = hits[i].variant;
@@ -493,7 +509,12 @@ impl Engine {
             if let Some((segs, factor)) = chain(group, &var.gaps) {
                 let score = var.words as f32 * factor;
                 let span = segs[0].start..segs[segs.len() - 1].end;
-                let entry = best_phrase.entry(var.phrase).or_insert((0.0, span.clone(), Vec::new(), factor));
+                let entry = best_phrase.entry(var.phrase).or_insert((
+                    0.0,
+                    span.clone(),
+                    Vec::new(),
+                    factor,
+                ));
                 if score > entry.0 {
                     *entry = (score, span, segs, factor);
                 }
@@ -648,7 +669,10 @@ impl Engine {
                 let c = &covered[covered_of[k]];
                 let all = c.iter().filter(|&&x| x).count() as f32;
                 let hit = (0..ntok).filter(|&i| c[i] && !is_filler(i)).count();
-                ((hit as f32 / content as f32).min(1.0), (all - best_len[k]).max(0.0))
+                (
+                    (hit as f32 / content as f32).min(1.0),
+                    (all - best_len[k]).max(0.0),
+                )
             };
             let s = (best[k] + 0.5 * extra + (score[k] - phrase_score[k])) * self.intent_weight[k];
             let sat = 1.0 - (-s / 1.6).exp();
@@ -662,7 +686,11 @@ impl Engine {
         let priorities = ranked
             .iter()
             .map(|r| {
-                let k = self.intent_ids.iter().position(|id| *id == r.intent).unwrap_or(0);
+                let k = self
+                    .intent_ids
+                    .iter()
+                    .position(|id| *id == r.intent)
+                    .unwrap_or(0);
                 self.intent_priority[k]
             })
             .collect();
@@ -671,7 +699,11 @@ impl Engine {
         let mut entities = Vec::new();
         for e in &self.entities {
             for caps in e.regex.captures_iter(n.clean()) {
-                let Some(m) = caps.name("value").or_else(|| caps.get(1)).or_else(|| caps.get(0)) else {
+                let Some(m) = caps
+                    .name("value")
+                    .or_else(|| caps.get(1))
+                    .or_else(|| caps.get(0))
+                else {
                     continue;
                 };
                 if let Some(value) = normalize_value(e.norm, m.as_str()) {
@@ -686,7 +718,10 @@ impl Engine {
         entities.sort_by_key(|e| e.span.start);
 
         let tokens = if explain {
-            hay.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect()
+            hay.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         } else {
             Vec::new()
         };
@@ -705,35 +740,52 @@ impl Engine {
 
 /// Chains one variant's segment hits in order, respecting gaps. Returns the
 /// segment ranges and the lowest diacritic factor, or `None`.
+///
+/// `group` is sorted by (segment, start), so each segment's hits are a
+/// slice and the first candidate after a position is a binary search away:
+/// the walk is O(hits · segments · log hits), even on adversarial input.
 fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
     let nseg = gaps.len() + 1;
-    // Hits are sorted by (seg, start). Try each start of segment 0.
-    let first: Vec<&Hit> = group.iter().filter(|h| h.seg == 0).collect();
+    let mut by_seg: Vec<&[Hit]> = Vec::with_capacity(nseg);
+    let mut rest = group;
+    for s in 0..nseg {
+        let n = rest.partition_point(|h| (h.seg as usize) <= s);
+        let (mine, after) = rest.split_at(n);
+        by_seg.push(mine);
+        rest = after;
+    }
     let mut best: Option<(Vec<Range<u32>>, f32)> = None;
-    for h0 in first {
-        let mut segs = vec![h0.start..h0.end];
+    for h0 in by_seg[0] {
+        let mut segs = Vec::with_capacity(nseg);
+        segs.push(h0.start..h0.end);
         let mut factor = h0.factor;
         let mut end = h0.end;
         let mut ok = true;
         for s in 1..nseg {
             let gap = gaps[s - 1];
-            let next = group.iter().find(|h| {
-                h.seg as usize == s && h.start >= end && (gap == ANY_GAP || h.start - end <= gap as u32)
-            });
-            match next {
-                Some(h) => {
+            let hits = by_seg[s];
+            let from = hits.partition_point(|h| h.start < end);
+            // The earliest hit after `end`: if it is outside the gap window,
+            // every later one is too; and a later start only narrows what
+            // can follow.
+            match hits.get(from) {
+                Some(h) if gap == ANY_GAP || h.start - end <= u32::from(gap) => {
                     segs.push(h.start..h.end);
                     factor = factor.min(h.factor);
                     end = h.end;
                 }
-                None => {
+                _ => {
                     ok = false;
                     break;
                 }
             }
         }
         if ok && best.as_ref().is_none_or(|b| factor > b.1) {
+            let perfect = factor >= 1.0;
             best = Some((segs, factor));
+            if perfect {
+                break;
+            }
         }
     }
     best
@@ -745,7 +797,9 @@ mod tests {
 
     #[test]
     fn syllable_shape() {
-        for w in ["nhanh", "thanh", "nghieng", "tien", "hoan", "khong", "duoc", "quy"] {
+        for w in [
+            "nhanh", "thanh", "nghieng", "tien", "hoan", "khong", "duoc", "quy",
+        ] {
             assert!(is_viet_syllable(w), "{w}");
         }
         for w in ["order", "odrer", "trackng", "refund", "cancel", "address"] {

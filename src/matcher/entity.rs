@@ -55,10 +55,8 @@ pub(crate) fn phone(raw: &str) -> Option<String> {
         r // "+84 0912..." written wrongly with both
     } else if let Some(r) = digits.strip_prefix("84").filter(|r| r.len() >= 9) {
         r
-    } else if let Some(r) = digits.strip_prefix('0') {
-        r
     } else {
-        return None;
+        digits.strip_prefix('0')?
     };
     let b = rest.as_bytes();
     let mobile = b.len() == 9 && matches!(b[0], b'3' | b'5' | b'7' | b'8' | b'9');
@@ -68,7 +66,9 @@ pub(crate) fn phone(raw: &str) -> Option<String> {
 
 /// Lowercased email, if it looks like one.
 pub(crate) fn email(raw: &str) -> Option<String> {
-    let e = raw.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    let e = raw
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
     let (user, domain) = e.split_once('@')?;
     let ok = !user.is_empty()
         && domain.contains('.')
@@ -84,7 +84,8 @@ pub(crate) fn email(raw: &str) -> Option<String> {
 pub(crate) fn money(raw: &str) -> Option<String> {
     let lower = raw.to_lowercase();
     let s = lower.trim();
-    let usd = s.starts_with('$') || s.ends_with("usd") || s.ends_with('$') || s.ends_with("dollars");
+    let usd =
+        s.starts_with('$') || s.ends_with("usd") || s.ends_with('$') || s.ends_with("dollars");
     // Split into the numeric head and the unit tail.
     let body = s.trim_start_matches('$');
     let num_end = body
@@ -97,17 +98,23 @@ pub(crate) fn money(raw: &str) -> Option<String> {
     }
     // "1tr5" / "1k5": digits after the unit are the next place down.
     let (unit_word, tail_digits) = {
-        let split = unit.find(|c: char| c.is_ascii_digit()).unwrap_or(unit.len());
+        let split = unit
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(unit.len());
         (unit[..split].trim(), &unit[split..])
     };
     let multiplier: u64 = match unit_word {
         "k" | "nghìn" | "ngàn" | "nghin" | "ngan" | "ng" => 1_000,
         "tr" | "triệu" | "trieu" | "củ" | "cu" | "m" => 1_000_000,
         "tỷ" | "tỉ" | "ty" | "ti" | "tỏi" => 1_000_000_000,
-        "" | "đ" | "d" | "₫" | "vnd" | "vnđ" | "dong" | "đồng" | "usd" | "$" | "dollars" => 1,
+        "" | "đ" | "d" | "₫" | "vnd" | "vnđ" | "dong" | "đồng" | "usd" | "$" | "dollars" => {
+            1
+        }
         _ => return None,
     };
-    if !tail_digits.is_empty() && (multiplier == 1 || !tail_digits.bytes().all(|b| b.is_ascii_digit())) {
+    if !tail_digits.is_empty()
+        && (multiplier == 1 || !tail_digits.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let value = parse_number(num, usd)?;
@@ -122,20 +129,26 @@ pub(crate) fn money(raw: &str) -> Option<String> {
         amount += frac * multiplier as f64;
     }
     let amount = amount.round();
-    (amount.is_finite() && amount >= 1.0 && amount < 1e15).then(|| format!("{} VND", amount as u64))
+    (1.0..1e15)
+        .contains(&amount)
+        .then(|| format!("{} VND", amount as u64))
 }
 
 /// Parses "1.500.000", "150,000", "1,5", "1.5", "15.99" (USD).
 /// A separator followed by exactly three digits (and not the last one in an
 /// English price) is a thousands separator; otherwise a decimal point.
 fn parse_number(num: &str, usd: bool) -> Option<f64> {
-    let seps: Vec<(usize, char)> = num.char_indices().filter(|(_, c)| *c == '.' || *c == ',').collect();
+    let seps: Vec<(usize, char)> = num
+        .char_indices()
+        .filter(|(_, c)| *c == '.' || *c == ',')
+        .collect();
     if seps.is_empty() {
         return num.parse().ok();
     }
     let mut digits = String::new();
     let groups: Vec<&str> = num.split(['.', ',']).collect();
-    let all_thousands = groups.len() >= 2 && groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty();
+    let all_thousands =
+        groups.len() >= 2 && groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty();
     if all_thousands && !(usd && groups.len() == 2 && seps[0].1 == '.') {
         for g in groups {
             digits.push_str(g);
@@ -207,7 +220,10 @@ mod tests {
         assert_eq!(order_id("#dh-123456.").as_deref(), Some("DH123456"));
         assert_eq!(order_id("AB 123 45").as_deref(), Some("AB12345"));
         assert_eq!(order_id("abc"), None);
-        assert_eq!(email("An.Nguyen@Gmail.com.").as_deref(), Some("an.nguyen@gmail.com"));
+        assert_eq!(
+            email("An.Nguyen@Gmail.com.").as_deref(),
+            Some("an.nguyen@gmail.com")
+        );
         assert_eq!(email("an@localhost"), None);
     }
 }

@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use self::engine::Engine;
 pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
     Scored,
 };
-use self::engine::Engine;
 use crate::error::{CompileError, Diagnostic, Location};
 use crate::normalize::Normalizer;
 use crate::rules::{Source, SourceFile};
@@ -33,6 +33,11 @@ pub struct Config {
     pub typo_correction: bool,
     /// Check `examples` and `counter_examples` when compiling. Default on.
     pub check_examples: bool,
+    /// Only the first this many bytes of a message are classified (cut on a
+    /// char boundary). A chat message is rarely over 1 KB; the cap keeps a
+    /// pasted novel or a hostile megabyte from slowing the bot down.
+    /// Default 4096.
+    pub max_message_bytes: usize,
 }
 
 impl Default for Config {
@@ -42,6 +47,7 @@ impl Default for Config {
             ambiguity_margin: 0.1,
             typo_correction: true,
             check_examples: true,
+            max_message_bytes: 4096,
         }
     }
 }
@@ -201,14 +207,14 @@ impl Matcher {
 
     /// Classifies one customer message.
     pub fn classify(&self, text: &str) -> Classification {
-        let n = self.inner.normalizer.normalize(text);
+        let n = self.inner.normalizer.normalize(self.truncate(text));
         let out = self.inner.engine.run(&n, &self.inner.config, false);
         compile::rank(out, &self.inner.config).0
     }
 
     /// Classifies one message and says why.
     pub fn explain(&self, text: &str) -> Explanation {
-        let n = self.inner.normalizer.normalize(text);
+        let n = self.inner.normalizer.normalize(self.truncate(text));
         let out = self.inner.engine.run(&n, &self.inner.config, true);
         let (classification, rest) = compile::rank(out, &self.inner.config);
         Explanation {
@@ -220,6 +226,18 @@ impl Matcher {
             corrections: rest.corrections,
             contributions: rest.contributions,
         }
+    }
+
+    fn truncate<'t>(&self, text: &'t str) -> &'t str {
+        let max = self.inner.config.max_message_bytes;
+        if text.len() <= max {
+            return text;
+        }
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
     }
 
     /// The options it was built with.

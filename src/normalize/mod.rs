@@ -77,8 +77,10 @@ mod telex;
 mod token;
 mod viet;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -231,6 +233,34 @@ impl Normalized {
     }
 }
 
+/// FxHash: the tables are looked up once per token and their keys come from
+/// the crate and the shop's own configuration (never from messages), so a
+/// fast non-keyed hash is safe and much cheaper than SipHash here.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
 /// Expansions of one abbreviation, per language.
 #[derive(Clone, Debug, Default)]
 struct Abbrev {
@@ -251,11 +281,11 @@ impl Abbrev {
 
 #[derive(Debug)]
 struct Inner {
-    abbrevs: HashMap<String, Abbrev>,
-    contractions: HashMap<&'static str, Vec<String>>,
-    never_decode: HashSet<String>,
-    syllables: HashSet<String>,
-    known_folded: HashSet<String>,
+    abbrevs: FastMap<String, Abbrev>,
+    contractions: FastMap<&'static str, Vec<String>>,
+    never_decode: FastSet<String>,
+    syllables: FastSet<String>,
+    known_folded: FastSet<String>,
 }
 
 /// Normalizes chat messages; build once, share everywhere.
@@ -307,7 +337,7 @@ impl NormalizerBuilder {
 
     /// Builds the normalizer.
     pub fn build(&self) -> Normalizer {
-        let mut abbrevs: HashMap<String, Abbrev> = HashMap::new();
+        let mut abbrevs: FastMap<String, Abbrev> = FastMap::default();
         let mut add = |lang: Option<Lang>, from: &str, to: &str| {
             let key = words(from).join(" ");
             let exp = words(to);
@@ -332,12 +362,12 @@ impl NormalizerBuilder {
             .iter()
             .map(|&(from, to)| (from, words(to)))
             .collect();
-        let mut never_decode: HashSet<String> = tables::NEVER_DECODE
+        let mut never_decode: FastSet<String> = tables::NEVER_DECODE
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        let mut syllables: HashSet<String> = HashSet::new();
-        let mut known_folded: HashSet<String> = never_decode.clone();
+        let mut syllables: FastSet<String> = FastSet::default();
+        let mut known_folded: FastSet<String> = never_decode.clone();
         for w in tables::SYLLABLES.split_whitespace() {
             let w = words(w).join(" ");
             known_folded.insert(fold(&w));
@@ -375,27 +405,28 @@ fn words(s: &str) -> Vec<String> {
     let cleaned = clean::clean(s);
     token::split(&cleaned.text)
         .into_iter()
-        .map(|r| canonical_word(&lower(&cleaned.text[r])))
+        .map(|r| canonical_word(lower(&cleaned.text[r])))
         .collect()
 }
 
 /// Lowercases (with the Đ look-alikes mapped to đ) and recomposes if needed.
 fn lower(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let mut simple = true;
     for c in s.chars() {
-        viet::push_lower(c, &mut out);
+        simple &= viet::push_lower(c, &mut out);
     }
-    if !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+    if !simple && is_nfc_quick(out.chars()) != IsNormalized::Yes {
         out = out.nfc().collect();
     }
     out
 }
 
-fn canonical_word(w: &str) -> String {
+fn canonical_word(w: String) -> String {
     if w.is_ascii() {
-        return w.to_owned();
+        return w;
     }
-    viet::canonical_tone(w).unwrap_or_else(|| w.to_owned())
+    viet::canonical_tone(&w).unwrap_or(w)
 }
 
 /// Folds text to lowercase ASCII for Vietnamese: `"Đơn hàng"` → `"don hang"`.
@@ -411,7 +442,7 @@ fn canonical_word(w: &str) -> String {
 pub fn fold(text: &str) -> String {
     let mut l = String::with_capacity(text.len());
     for c in text.chars() {
-        viet::push_lower(c, &mut l);
+        let _ = viet::push_lower(c, &mut l);
     }
     let l: String = if l.is_ascii() || is_nfc_quick(l.chars()) == IsNormalized::Yes {
         l
@@ -444,9 +475,9 @@ struct Pre {
 }
 
 /// A finished token before the strings are joined.
-struct Out {
+struct Out<'a> {
     span: Range<usize>,
-    text: String,
+    text: Cow<'a, str>,
     kind: TokenKind,
     origin: TokenOrigin,
 }
@@ -523,7 +554,7 @@ impl Normalizer {
             let kind = token::kind(&low);
             pres.push(Pre {
                 span,
-                lower: canonical_word(&low),
+                lower: canonical_word(low),
                 kind,
                 origin: TokenOrigin::Typed,
             });
@@ -572,7 +603,7 @@ impl Normalizer {
         let push = |pres: &mut Vec<Pre>, w: &str, origin| {
             pres.push(Pre {
                 span: span.clone(),
-                lower: canonical_word(w),
+                lower: canonical_word(w.to_owned()),
                 kind: token::kind(w),
                 origin,
             });
@@ -605,16 +636,20 @@ impl Normalizer {
     }
 
     /// Abbreviations, Telex/VNI, then the finished token(s).
-    fn finish(&self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out>) {
+    fn finish<'a>(&'a self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out<'a>>) {
         let inner = &*self.inner;
         if p.origin == TokenOrigin::Typed && p.kind != TokenKind::Number && p.lower.len() <= 12 {
             let after_number = prev == Some(TokenKind::Number) && p.lower.chars().count() == 1;
             if !after_number {
-                if let Some(exp) = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang)) {
+                let exp = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang));
+                // In an English message only ASCII expansions apply: adding
+                // diacritics would make the text look Vietnamese next time.
+                let exp = exp.filter(|e| lang == Lang::Vi || e.iter().all(|w| w.is_ascii()));
+                if let Some(exp) = exp {
                     for w in exp {
                         outs.push(Out {
                             span: p.span.clone(),
-                            text: w.clone(),
+                            text: Cow::Borrowed(w.as_str()),
                             kind: token::kind(w),
                             origin: TokenOrigin::Abbreviation,
                         });
@@ -622,12 +657,15 @@ impl Normalizer {
                     return;
                 }
             }
-            if lang == Lang::Vi && p.lower.is_ascii() && !inner.never_decode.contains(&p.lower) {
-                if let Some((s, m)) = telex::decode(&p.lower) {
-                    if inner.syllables.contains(&s) {
+            if lang == Lang::Vi && p.lower.is_ascii() {
+                let decoded = telex::decode(&p.lower).filter(|(s, _)| {
+                    inner.syllables.contains(s) && !inner.never_decode.contains(&p.lower)
+                });
+                if let Some((s, m)) = decoded {
+                    {
                         outs.push(Out {
                             span: p.span,
-                            text: s,
+                            text: Cow::Owned(s),
                             kind: TokenKind::Word,
                             origin: match m {
                                 telex::Method::Telex => TokenOrigin::Telex,
@@ -641,7 +679,7 @@ impl Normalizer {
         }
         outs.push(Out {
             span: p.span,
-            text: p.lower,
+            text: Cow::Owned(p.lower),
             kind: p.kind,
             origin: p.origin,
         });
@@ -649,6 +687,11 @@ impl Normalizer {
 }
 
 /// Guesses the message language from hint words (see `normalize_as`).
+///
+/// Only hint *words* count (not how a token was produced), so normalizing
+/// `text()` again guesses the same language: that keeps `normalize`
+/// idempotent. Hints are compared on the lowercase text, which equals the
+/// folded text here because a message with diacritics is Vietnamese.
 fn guess_lang(pres: &[Pre], has_diacritics: bool) -> Lang {
     if has_diacritics {
         return Lang::Vi;
@@ -656,10 +699,10 @@ fn guess_lang(pres: &[Pre], has_diacritics: bool) -> Lang {
     let (mut en, mut vi) = (0, 0);
     for p in pres {
         let w = p.lower.as_str();
-        if tables::EN_HINTS.contains(&w) || p.origin == TokenOrigin::Contraction {
+        if tables::is_en_hint(w) {
             en += 1;
         }
-        if tables::VI_HINTS.contains(&w) {
+        if tables::is_vi_hint(w) {
             vi += 1;
         }
     }
@@ -689,6 +732,54 @@ mod tests {
         assert_send_sync::<Token>();
         assert_send_sync::<TokenKind>();
         assert_send_sync::<TokenOrigin>();
+    }
+
+    #[test]
+    fn expansions_are_not_abbreviations() {
+        // Otherwise normalizing `text()` again would expand a second time.
+        let n = Normalizer::new();
+        for a in n.inner.abbrevs.values() {
+            for exp in [&a.any, &a.vi, &a.en].into_iter().flatten() {
+                for w in exp {
+                    assert!(!n.inner.abbrevs.contains_key(w), "{w} is a key");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn language_guess() {
+        for (input, want) in [
+            ("i want a refund", Lang::En),
+            ("a oi", Lang::Vi),
+            ("đơn hàng", Lang::Vi),
+            ("ok", Lang::Vi),
+            ("where is e", Lang::En),
+        ] {
+            let n = normalize(input);
+            let pres: Vec<Pre> = n
+                .tokens()
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Pre {
+                    span: t.span.clone(),
+                    lower: n.token_text(i).to_owned(),
+                    kind: t.kind,
+                    origin: t.origin,
+                })
+                .collect();
+            assert_eq!(
+                guess_lang(&pres, n.has_diacritics()),
+                want,
+                "input: {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn english_mode_keeps_ascii() {
+        assert_eq!(normalize("i want a ko").text(), "i want a ko");
+        assert_eq!(normalize("i want oke").text(), "i want ok");
     }
 
     #[test]

@@ -207,17 +207,102 @@ lừa đảo giả thật chính hãng nhái kém chất lượng hư hại ư�
 cảm ơn xin lỗi chào tạm biệt hẹn gặp lại nhiều lắm rất quá hơi khá \
 người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp";
 
-/// Tokens that suggest an English message (checked folded).
-pub(crate) const EN_HINTS: &[&str] = &[
-    "i", "you", "my", "the", "is", "are", "to", "of", "and", "it", "this", "me", "want", "where",
-    "what", "how", "please", "can", "not", "do", "does", "did", "have", "has", "was", "will",
-    "refund", "cancel", "hi", "hello", "thanks", "why", "when", "your", "for", "with", "am", "be",
-    "get", "im", "dont", "cant", "order", "my", "we", "an", "in", "on", "at", "would", "could",
-];
+/// Whether a lowercase token suggests an English message.
+pub(crate) fn is_en_hint(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "you"
+            | "my"
+            | "the"
+            | "is"
+            | "are"
+            | "to"
+            | "of"
+            | "and"
+            | "it"
+            | "this"
+            | "me"
+            | "want"
+            | "where"
+            | "what"
+            | "how"
+            | "please"
+            | "can"
+            | "not"
+            | "do"
+            | "does"
+            | "did"
+            | "have"
+            | "has"
+            | "was"
+            | "will"
+            | "refund"
+            | "cancel"
+            | "hi"
+            | "hello"
+            | "thanks"
+            | "why"
+            | "when"
+            | "your"
+            | "for"
+            | "with"
+            | "am"
+            | "be"
+            | "get"
+            | "im"
+            | "dont"
+            | "cant"
+            | "order"
+            | "we"
+            | "an"
+            | "in"
+            | "on"
+            | "at"
+            | "would"
+            | "could"
+    )
+}
 
-/// Tokens that suggest a Vietnamese message (checked folded).
-pub(crate) const VI_HINTS: &[&str] = &[
-    "khong", "ko", "duoc", "dc", "cho", "em", "anh", "oi", "minh", "toi", "la", "cua", "don",
-    "nhe", "nha", "roi", "chua", "sao", "gi", "bao", "nhieu", "vay", "voi", "muon", "giup", "huy",
-    "tien", "hang", "ad", "ak", "ah", "e", "j", "k", "r", "v", "z",
-];
+/// Whether a lowercase token suggests a Vietnamese message.
+pub(crate) fn is_vi_hint(w: &str) -> bool {
+    matches!(
+        w,
+        "khong"
+            | "ko"
+            | "duoc"
+            | "dc"
+            | "cho"
+            | "em"
+            | "anh"
+            | "oi"
+            | "minh"
+            | "toi"
+            | "la"
+            | "cua"
+            | "don"
+            | "nhe"
+            | "nha"
+            | "roi"
+            | "chua"
+            | "sao"
+            | "gi"
+            | "bao"
+            | "nhieu"
+            | "vay"
+            | "voi"
+            | "muon"
+            | "giup"
+            | "huy"
+            | "tien"
+            | "hang"
+            | "ad"
+            | "ak"
+            | "ah"
+            | "e"
+            | "j"
+            | "k"
+            | "r"
+            | "v"
+            | "z"
+    )
+}

@@ -36,11 +36,42 @@ pub(crate) fn decode(token: &str) -> Option<(String, Method)> {
     if token.len() < 2 || token.len() > 12 || !token.is_ascii() {
         return None;
     }
+    if !maybe_keystrokes(token.as_bytes()) {
+        return None;
+    }
     if token.bytes().any(|b| b.is_ascii_digit()) {
         decode_vni(token).map(|s| (s, Method::Vni))
     } else {
         decode_telex(token).map(|s| (s, Method::Telex))
     }
+}
+
+/// A cheap, allocation-free over-approximation of "has a strong Telex or
+/// VNI signature", run before the real decoder on every ASCII word.
+fn maybe_keystrokes(b: &[u8]) -> bool {
+    if b.starts_with(b"dd") {
+        return true;
+    }
+    let mut vowels = 0;
+    let mut coda = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'w' || c.is_ascii_digit() {
+            return true;
+        }
+        if matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
+            let doubled = i > 0 && b[i - 1] == c;
+            if matches!(c, b'a' | b'e' | b'o') && (doubled || coda) {
+                return true;
+            }
+            vowels += 1;
+        } else if vowels > 0 {
+            if matches!(c, b'f' | b's' | b'r' | b'x' | b'j' | b'z') && (coda || vowels >= 2) {
+                return true;
+            }
+            coda = true;
+        }
+    }
+    false
 }
 
 fn decode_telex(token: &str) -> Option<String> {

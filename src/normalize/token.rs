@@ -4,11 +4,15 @@ use std::ops::Range;
 
 use unicode_normalization::char::is_combining_mark;
 
-use super::viet::fold_viet;
+use super::viet::{fold_viet, is_letter, is_number};
 use super::TokenKind;
 
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_letter(c) || c.is_numeric() || is_combining_mark(c)
+    }
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -61,15 +65,12 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
             let prev = chars[j - 1].1;
             if is_word(c) {
                 j += 1;
-            } else if matches!(c, '.' | ',')
+            } else if (matches!(c, '.' | ',')
                 && prev.is_ascii_digit()
-                && at(j + 1).is_some_and(|n| n.is_ascii_digit())
+                && at(j + 1).is_some_and(|n| n.is_ascii_digit()))
+                || (is_apostrophe(c) && is_letter(prev) && at(j + 1).is_some_and(is_letter))
             {
-                j += 2;
-            } else if is_apostrophe(c)
-                && prev.is_alphabetic()
-                && at(j + 1).is_some_and(char::is_alphabetic)
-            {
+                // A joiner inside a number (1.500) or a word (don't).
                 j += 2;
             } else if c == '₫' && prev.is_ascii_digit() {
                 j += 1;
@@ -113,7 +114,7 @@ pub(crate) fn kind(lower: &str) -> TokenKind {
         }
         return TokenKind::Alnum;
     }
-    if lower.chars().any(|c| c.is_numeric()) {
+    if lower.chars().any(is_number) {
         TokenKind::Alnum
     } else {
         TokenKind::Word
@@ -128,6 +129,22 @@ fn base(c: char) -> char {
 /// keeping the one that carries a diacritic (`ạaaa` -> `ạ`). Doubles stay.
 /// Digits are never squeezed. Returns `None` when nothing changes.
 pub(crate) fn squeeze(lower: &str) -> Option<String> {
+    // Cheap scan first: most tokens have no run to squeeze.
+    let mut prev = None;
+    let mut run = 0;
+    let mut found = false;
+    for c in lower.chars() {
+        let b = is_letter(c).then(|| base(c));
+        run = if b.is_some() && b == prev { run + 1 } else { 1 };
+        if run >= 3 {
+            found = true;
+            break;
+        }
+        prev = b;
+    }
+    if !found {
+        return None;
+    }
     let chars: Vec<char> = lower.chars().collect();
     let mut changed = false;
     let mut out = String::with_capacity(lower.len());
@@ -135,8 +152,8 @@ pub(crate) fn squeeze(lower: &str) -> Option<String> {
     while i < chars.len() {
         let c = chars[i];
         let mut j = i + 1;
-        if c.is_alphabetic() {
-            while j < chars.len() && chars[j].is_alphabetic() && base(chars[j]) == base(c) {
+        if is_letter(c) {
+            while j < chars.len() && is_letter(chars[j]) && base(chars[j]) == base(c) {
                 j += 1;
             }
         }

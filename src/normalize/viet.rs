@@ -21,8 +21,8 @@ const VOWEL_ROWS: [[char; 6]; 12] = [
 /// Splits a lowercase Vietnamese vowel into (untoned vowel, tone 0..=5).
 /// Tone 0 is ngang (no mark); 1..=5 are huyền, sắc, hỏi, ngã, nặng.
 pub(crate) fn split_tone(c: char) -> Option<(char, u8)> {
-    if c.is_ascii() && !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
-        return None;
+    if c.is_ascii() {
+        return matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y').then_some((c, 0));
     }
     for row in &VOWEL_ROWS {
         if let Some(t) = row.iter().position(|&v| v == c) {
@@ -78,12 +78,42 @@ pub(crate) fn fold_viet(c: char) -> Option<char> {
 
 /// Lowercases one char into `out`, mapping the Đ look-alikes (Icelandic
 /// Ð/ð, African Ɖ/ɖ) to `đ`.
-pub(crate) fn push_lower(c: char, out: &mut String) {
+///
+/// Returns `false` when the generic Unicode lowercasing was used (its output
+/// may need recomposing, e.g. `İ` -> `i` + U+0307).
+pub(crate) fn push_lower(c: char, out: &mut String) -> bool {
     match c {
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
         c if c.is_ascii() => out.push(c),
         'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('đ'),
-        c => out.extend(c.to_lowercase()),
+        c => match fold_viet(c) {
+            // Lowercase Vietnamese letters, the common case: no table walk.
+            Some(f) if f.is_ascii_lowercase() => out.push(c),
+            Some(_) => out.extend(c.to_lowercase()),
+            None => {
+                out.extend(c.to_lowercase());
+                return false;
+            }
+        },
+    }
+    true
+}
+
+/// `char::is_alphabetic` with fast paths for ASCII and Vietnamese letters.
+pub(crate) fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        fold_viet(c).is_some() || c.is_alphabetic()
+    }
+}
+
+/// `char::is_numeric` with fast paths for ASCII and Vietnamese letters.
+pub(crate) fn is_number(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        fold_viet(c).is_none() && c.is_numeric()
     }
 }
 
@@ -145,7 +175,8 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     }
     let mut onset_len = 0;
     for o in ONSETS {
-        let n = o.chars().count();
+        // Every onset is ASCII except "đ" (one char, two bytes).
+        let n = if o.is_ascii() { o.len() } else { 1 };
         if chars.len() >= n && o.chars().zip(chars).all(|(a, &b)| a == b) {
             onset_len = n;
             break;
@@ -168,9 +199,13 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     if nucleus_end == onset_len || nucleus_end - onset_len > 3 {
         return None;
     }
-    let coda: String = chars[nucleus_end..].iter().collect();
+    let coda = &chars[nucleus_end..];
     let has_coda = !coda.is_empty();
-    if has_coda && !CODAS.contains(&coda.as_str()) {
+    if has_coda
+        && !CODAS
+            .iter()
+            .any(|c| c.len() == coda.len() && c.chars().zip(coda).all(|(a, &b)| a == b))
+    {
         return None;
     }
     Some(Parts {
@@ -206,6 +241,19 @@ fn tone_slot(nucleus: &[char], has_coda: bool) -> usize {
 /// Returns `None` when nothing changes or the word is not a Vietnamese
 /// syllable with exactly one tone mark (then it is left alone).
 pub(crate) fn canonical_tone(word: &str) -> Option<String> {
+    // Placement only varies when a toned vowel sits next to another vowel;
+    // check that without allocating, since this runs on every word.
+    let mut vowels = 0;
+    let mut toned = false;
+    for c in word.chars() {
+        if let Some((_, t)) = split_tone(c) {
+            vowels += 1;
+            toned |= t != 0;
+        }
+    }
+    if !toned || vowels < 2 {
+        return None;
+    }
     let chars: Vec<char> = word.chars().collect();
     let parts = parse_syllable(&chars)?;
     let mut tone = 0u8;

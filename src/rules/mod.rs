@@ -62,7 +62,11 @@ impl SourceFile {
     /// A location inside a string value: `offset` chars from its start.
     pub fn inside(&self, path: &str, offset: usize, len: usize) -> Option<Location> {
         let pos = self.spans.value(path)?;
-        let line = self.text.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
+        let line = self
+            .text
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .unwrap_or("");
         let quoted = line
             .chars()
             .nth(pos.column - 1)
@@ -79,7 +83,6 @@ impl SourceFile {
 /// A piece of rule text with its language and place.
 #[derive(Clone, Debug)]
 pub(crate) struct Text {
-    pub lang: Option<Lang>,
     pub text: String,
     pub location: Option<Location>,
 }
@@ -96,7 +99,6 @@ pub(crate) struct PhraseIr {
 #[derive(Clone, Debug)]
 pub(crate) struct PatternIr {
     pub text: Arc<str>,
-    pub regex: Regex,
     pub location: Arc<str>,
 }
 
@@ -211,7 +213,10 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 }
 
 /// Reads every source into (name, text) pairs, in order.
-pub(crate) fn read_sources(sources: &[Source], diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+pub(crate) fn read_sources(
+    sources: &[Source],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for s in sources {
         match s {
@@ -264,7 +269,11 @@ fn lang_items(list: &LangList, base: &str) -> Vec<(Option<Lang>, String, String)
             }
         }
         LangList::ByLang(m) => {
-            for (lang, key, v) in [(Some(Lang::Vi), "vi", &m.vi), (Some(Lang::En), "en", &m.en), (None, "any", &m.any)] {
+            for (lang, key, v) in [
+                (Some(Lang::Vi), "vi", &m.vi),
+                (Some(Lang::En), "en", &m.en),
+                (None, "any", &m.any),
+            ] {
                 for (i, t) in v.iter().flatten().enumerate() {
                     out.push((lang, format!("{base}.{key}.{i}"), t.clone()));
                 }
@@ -299,11 +308,7 @@ fn yaml_error(name: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     let msg = e.to_string();
     // serde_yaml appends " at line L column C" to its message; the location
     // is shown separately, so drop it from the message.
-    let short = msg
-        .split(" at line ")
-        .next()
-        .unwrap_or(&msg)
-        .to_string();
+    let short = msg.split(" at line ").next().unwrap_or(&msg).to_string();
     let (kind, help) = if short.contains("unknown field") {
         (
             K::UnknownField,
@@ -325,7 +330,11 @@ fn yaml_error(name: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
         "expected a list of strings or a map of `vi`/`en`/`any` lists",
     );
     let location = e.location().map(|l| {
-        let source_line = text.lines().nth(l.line().saturating_sub(1)).unwrap_or("").to_string();
+        let source_line = text
+            .lines()
+            .nth(l.line().saturating_sub(1))
+            .unwrap_or("")
+            .to_string();
         Location {
             file: name.to_string(),
             line: l.line(),
@@ -354,7 +363,11 @@ impl RuleSet {
             if text.trim().is_empty() {
                 set.diagnostics.push(
                     Diagnostic::error(K::Version, "empty rule file")
-                        .at(Some(set.files[idx].location(Pos { line: 1, column: 1, len: 1 })))
+                        .at(Some(set.files[idx].location(Pos {
+                            line: 1,
+                            column: 1,
+                            len: 1,
+                        })))
                         .help("start the file with `version: 1`"),
                 );
                 continue;
@@ -380,7 +393,11 @@ impl RuleSet {
                 ),
                 None => set.diagnostics.push(
                     Diagnostic::error(K::Version, "missing `version`")
-                        .at(Some(file.location(Pos { line: 1, column: 1, len: 1 })))
+                        .at(Some(file.location(Pos {
+                            line: 1,
+                            column: 1,
+                            len: 1,
+                        })))
                         .help("start the file with `version: 1`"),
                 ),
             }
@@ -416,9 +433,12 @@ impl RuleSet {
                 let items = lang_items(values, &path);
                 if items.is_empty() {
                     set.diagnostics.push(
-                        Diagnostic::error(K::InvalidValue, format!("concept `{name}` has no values"))
-                            .at(file.key_at(&path))
-                            .help("list at least one synonym"),
+                        Diagnostic::error(
+                            K::InvalidValue,
+                            format!("concept `{name}` has no values"),
+                        )
+                        .at(file.key_at(&path))
+                        .help("list at least one synonym"),
                     );
                 }
                 for (_, p, t) in &items {
@@ -430,11 +450,15 @@ impl RuleSet {
                         );
                     }
                 }
-                concepts
+                concepts.entry(name.clone()).or_default().extend(
+                    items
+                        .into_iter()
+                        .map(|(_, _, t)| t)
+                        .filter(|t| !t.trim().is_empty()),
+                );
+                concept_defs
                     .entry(name.clone())
-                    .or_default()
-                    .extend(items.into_iter().map(|(_, _, t)| t).filter(|t| !t.trim().is_empty()));
-                concept_defs.entry(name.clone()).or_insert(file.key_at(&path));
+                    .or_insert(file.key_at(&path));
             }
             for (name, def) in &f.entities {
                 let path = format!("entities.{name}");
@@ -449,13 +473,21 @@ impl RuleSet {
                 let norm_name = def.normalize.as_deref().unwrap_or("none");
                 let Some(norm) = EntityNorm::parse(norm_name) else {
                     set.diagnostics.push(
-                        Diagnostic::error(K::UnknownReference, format!("unknown normaliser `{norm_name}`"))
-                            .at(file.at(&format!("{path}.normalize")))
-                            .help(format!("use one of: {}", EntityNorm::NAMES.join(", "))),
+                        Diagnostic::error(
+                            K::UnknownReference,
+                            format!("unknown normaliser `{norm_name}`"),
+                        )
+                        .at(file.at(&format!("{path}.normalize")))
+                        .help(format!("use one of: {}", EntityNorm::NAMES.join(", "))),
                     );
                     continue;
                 };
-                if let Some(regex) = compile_regex(&def.pattern, file, &format!("{path}.pattern"), &mut set.diagnostics) {
+                if let Some(regex) = compile_regex(
+                    &def.pattern,
+                    file,
+                    &format!("{path}.pattern"),
+                    &mut set.diagnostics,
+                ) {
                     set.entities.retain(|e| &*e.name != name.as_str());
                     set.entities.push(EntityIr {
                         name: name.as_str().into(),
@@ -476,10 +508,13 @@ impl RuleSet {
                 let loc = file.at(&format!("{base}.id"));
                 if !valid_name(&def.id) {
                     set.diagnostics.push(
-                        Diagnostic::error(K::InvalidName, format!("invalid intent id `{}`", def.id))
-                            .at(loc.clone())
-                            .label("ids are lowercase ASCII")
-                            .help("use lowercase ASCII letters, digits and `_`, e.g. `track_order`"),
+                        Diagnostic::error(
+                            K::InvalidName,
+                            format!("invalid intent id `{}`", def.id),
+                        )
+                        .at(loc.clone())
+                        .label("ids are lowercase ASCII")
+                        .help("use lowercase ASCII letters, digits and `_`, e.g. `track_order`"),
                     );
                 }
                 if let Some(first) = seen.get(&def.id) {
@@ -488,10 +523,13 @@ impl RuleSet {
                         None => "rename one of them, or merge them into one intent".to_string(),
                     };
                     set.diagnostics.push(
-                        Diagnostic::error(K::DuplicateIntent, format!("duplicate intent id `{}`", def.id))
-                            .at(loc.clone())
-                            .label("already defined")
-                            .help(help),
+                        Diagnostic::error(
+                            K::DuplicateIntent,
+                            format!("duplicate intent id `{}`", def.id),
+                        )
+                        .at(loc.clone())
+                        .label("already defined")
+                        .help(help),
                     );
                     continue;
                 }
@@ -499,20 +537,38 @@ impl RuleSet {
                 let weight = def.weight.unwrap_or(1.0);
                 if !(0.1..=10.0).contains(&weight) {
                     set.diagnostics.push(
-                        Diagnostic::error(K::InvalidValue, format!("weight {weight} is out of range"))
-                            .at(file.at(&format!("{base}.weight")))
-                            .help("use a weight between 0.1 and 10 (1 is the default)"),
+                        Diagnostic::error(
+                            K::InvalidValue,
+                            format!("weight {weight} is out of range"),
+                        )
+                        .at(file.at(&format!("{base}.weight")))
+                        .help("use a weight between 0.1 and 10 (1 is the default)"),
                     );
                 }
-                let phrases = compile_phrases(&def.phrases, file, &format!("{base}.phrases"), &concepts, &mut used_concepts, &mut set.diagnostics);
-                let excludes = compile_phrases(&def.exclude, file, &format!("{base}.exclude"), &concepts, &mut used_concepts, &mut set.diagnostics);
+                let phrases = compile_phrases(
+                    &def.phrases,
+                    file,
+                    &format!("{base}.phrases"),
+                    &concepts,
+                    &mut used_concepts,
+                    &mut set.diagnostics,
+                );
+                let excludes = compile_phrases(
+                    &def.exclude,
+                    file,
+                    &format!("{base}.exclude"),
+                    &concepts,
+                    &mut used_concepts,
+                    &mut set.diagnostics,
+                );
                 let mut patterns = Vec::new();
                 for (j, p) in def.patterns.iter().enumerate() {
                     let path = format!("{base}.patterns.{j}");
-                    if let Some(regex) = compile_regex(p, file, &path, &mut set.diagnostics) {
+                    // Compiled alone to report its own error at its own
+                    // line; the matcher runs all patterns in one RegexSet.
+                    if compile_regex(p, file, &path, &mut set.diagnostics).is_some() {
                         patterns.push(PatternIr {
                             text: p.as_str().into(),
-                            regex,
                             location: loc_str(file.at(&path)),
                         });
                     }
@@ -520,8 +576,7 @@ impl RuleSet {
                 let texts = |list: &LangList, key: &str| -> Vec<Text> {
                     lang_items(list, &format!("{base}.{key}"))
                         .into_iter()
-                        .map(|(lang, p, text)| Text {
-                            lang,
+                        .map(|(_, p, text)| Text {
                             text,
                             location: file.at(&p),
                         })
@@ -533,9 +588,12 @@ impl RuleSet {
                     Some("handoff") => Action::Handoff,
                     Some(other) => {
                         set.diagnostics.push(
-                            Diagnostic::error(K::UnknownReference, format!("unknown action `{other}`"))
-                                .at(file.at(&format!("{base}.action")))
-                                .help("use `reply`, `lookup_order` or `handoff`"),
+                            Diagnostic::error(
+                                K::UnknownReference,
+                                format!("unknown action `{other}`"),
+                            )
+                            .at(file.at(&format!("{base}.action")))
+                            .help("use `reply`, `lookup_order` or `handoff`"),
                         );
                         Action::Reply
                     }
@@ -579,12 +637,22 @@ impl RuleSet {
                 let severity = lex.severity.unwrap_or(1);
                 if !(1..=3).contains(&severity) {
                     set.diagnostics.push(
-                        Diagnostic::error(K::InvalidValue, format!("severity {severity} is out of range"))
-                            .at(file.at(&format!("{base}.severity")))
-                            .help("use 1 (mild), 2 (serious) or 3 (severe)"),
+                        Diagnostic::error(
+                            K::InvalidValue,
+                            format!("severity {severity} is out of range"),
+                        )
+                        .at(file.at(&format!("{base}.severity")))
+                        .help("use 1 (mild), 2 (serious) or 3 (severe)"),
                     );
                 }
-                let terms = compile_phrases(&lex.terms, file, &format!("{base}.terms"), &concepts, &mut used_concepts, &mut set.diagnostics);
+                let terms = compile_phrases(
+                    &lex.terms,
+                    file,
+                    &format!("{base}.terms"),
+                    &concepts,
+                    &mut used_concepts,
+                    &mut set.diagnostics,
+                );
                 set.lexicons.push(LexiconIr {
                     name: name.as_str().into(),
                     severity: severity.clamp(1, 3),
@@ -612,7 +680,9 @@ impl RuleSet {
                 set.diagnostics.push(
                     Diagnostic::warning(K::Lint, format!("concept `{name}` is never used"))
                         .at(loc)
-                        .help(format!("refer to it as `@{name}` in a phrase, or remove it")),
+                        .help(format!(
+                            "refer to it as `@{name}` in a phrase, or remove it"
+                        )),
                 );
             }
         }
@@ -627,7 +697,12 @@ pub(crate) fn loc_str(loc: Option<Location>) -> Arc<str> {
     }
 }
 
-fn compile_regex(pattern: &str, file: &SourceFile, path: &str, diags: &mut Vec<Diagnostic>) -> Option<Regex> {
+fn compile_regex(
+    pattern: &str,
+    file: &SourceFile,
+    path: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Regex> {
     match regex::RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -643,11 +718,18 @@ fn compile_regex(pattern: &str, file: &SourceFile, path: &str, diags: &mut Vec<D
         }
         Err(e) => {
             let msg = e.to_string();
-            let last = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("invalid regex");
+            let last = msg
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid regex");
             diags.push(
-                Diagnostic::error(K::InvalidRegex, format!("invalid regex: {}", last.trim_start_matches("error: ")))
-                    .at(file.at(path))
-                    .help("fix the regex (Rust `regex` syntax; no look-around or backreferences)"),
+                Diagnostic::error(
+                    K::InvalidRegex,
+                    format!("invalid regex: {}", last.trim_start_matches("error: ")),
+                )
+                .at(file.at(path))
+                .help("fix the regex (Rust `regex` syntax; no look-around or backreferences)"),
             );
             None
         }

@@ -48,9 +48,15 @@ pub(crate) enum PhraseErrorKind {
 enum Node {
     Word(String),
     Gap(u8),
-    Concept { name: String, offset: usize },
+    Concept {
+        name: String,
+        offset: usize,
+    },
     /// One of several sequences; `optional` adds the empty sequence.
-    Alt { options: Vec<Vec<Node>>, optional: bool },
+    Alt {
+        options: Vec<Vec<Node>>,
+        optional: bool,
+    },
 }
 
 struct Parser<'a> {
@@ -235,7 +241,10 @@ pub(crate) fn expand(text: &str, concepts: &Concepts) -> Result<Vec<Vec<Piece>>,
         *v = merged;
     }
     let total = text.chars().count();
-    if out.iter().any(|v| !v.iter().any(|p| matches!(p, Piece::Word(_)))) {
+    if out
+        .iter()
+        .any(|v| !v.iter().any(|p| matches!(p, Piece::Word(_))))
+    {
         return Err(err(
             PhraseErrorKind::Syntax,
             0,
@@ -244,10 +253,9 @@ pub(crate) fn expand(text: &str, concepts: &Concepts) -> Result<Vec<Vec<Piece>>,
             "a phrase needs at least one word that is not optional",
         ));
     }
-    if out
-        .iter()
-        .any(|v| matches!(v.first(), Some(Piece::Gap(_))) || matches!(v.last(), Some(Piece::Gap(_))))
-    {
+    if out.iter().any(|v| {
+        matches!(v.first(), Some(Piece::Gap(_))) || matches!(v.last(), Some(Piece::Gap(_)))
+    }) {
         return Err(err(
             PhraseErrorKind::Syntax,
             0,
@@ -288,7 +296,11 @@ fn too_large(offset: usize) -> PhraseError {
     )
 }
 
-fn expand_seq(nodes: &[Node], concepts: &Concepts, depth: usize) -> Result<Vec<Vec<Piece>>, PhraseError> {
+fn expand_seq(
+    nodes: &[Node],
+    concepts: &Concepts,
+    depth: usize,
+) -> Result<Vec<Vec<Piece>>, PhraseError> {
     let mut acc: Vec<Vec<Piece>> = vec![Vec::new()];
     for node in nodes {
         let options: Vec<Vec<Piece>> = match node {
@@ -326,7 +338,9 @@ fn expand_seq(nodes: &[Node], concepts: &Concepts, depth: usize) -> Result<Vec<V
                         PhraseErrorKind::Syntax,
                         *offset,
                         name.chars().count() + 1,
-                        &format!("concept `@{name}` nests too deeply (a concept that refers to itself?)"),
+                        &format!(
+                            "concept `@{name}` nests too deeply (a concept that refers to itself?)"
+                        ),
                         "concepts may refer to other concepts, but not in a cycle",
                     ));
                 }
@@ -367,7 +381,10 @@ fn expand_seq(nodes: &[Node], concepts: &Concepts, depth: usize) -> Result<Vec<V
 }
 
 /// The name closest to `name` by edit distance, if close enough to suggest.
-pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a String>,
+) -> Option<&'a str> {
     candidates
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.chars().count() / 4))
@@ -408,7 +425,10 @@ mod tests {
 
     fn exp(text: &str) -> Vec<String> {
         let mut c = Concepts::new();
-        c.insert("order".into(), vec!["đơn hàng".into(), "(đơn|order)".into()]);
+        c.insert(
+            "order".into(),
+            vec!["đơn hàng".into(), "(đơn|order)".into()],
+        );
         expand(text, &c).unwrap().iter().map(|v| words(v)).collect()
     }
 
@@ -419,7 +439,10 @@ mod tests {
         assert_eq!(exp("đơn [hàng] em"), vec!["đơn em", "đơn hàng em"]);
         assert_eq!(exp("kiểm tra * đơn"), vec!["kiểm tra * đơn"]);
         assert_eq!(exp("where ** order"), vec!["where ** order"]);
-        assert_eq!(exp("check @order"), vec!["check order", "check đơn", "check đơn hàng"]);
+        assert_eq!(
+            exp("check @order"),
+            vec!["check order", "check đơn", "check đơn hàng"]
+        );
         assert_eq!(exp("a [(b|c) d] e"), vec!["a b d e", "a c d e", "a e"]);
     }
 
@@ -429,7 +452,10 @@ mod tests {
         let e = expand("đơn (hàng", &c).unwrap_err();
         assert!(e.message.contains("unclosed"), "{e:?}");
         let e = expand("check @oder", &c).unwrap_err();
-        assert_eq!((e.kind, e.offset, e.len), (PhraseErrorKind::UnknownConcept, 6, 5));
+        assert_eq!(
+            (e.kind, e.offset, e.len),
+            (PhraseErrorKind::UnknownConcept, 6, 5)
+        );
         let e = expand("* đơn", &c).unwrap_err();
         assert!(e.message.contains("gap"));
         let e = expand("[đơn]", &c).unwrap_err();

@@ -50,10 +50,7 @@ impl SpanIndex {
     /// The position of the key of the mapping entry at `path` (falls back to
     /// the value).
     pub fn key(&self, path: &str) -> Option<Pos> {
-        self.keys
-            .get(path)
-            .copied()
-            .or_else(|| self.value(path))
+        self.keys.get(path).copied().or_else(|| self.value(path))
     }
 }
 
@@ -157,19 +154,32 @@ mod tests {
 
     #[test]
     fn finds_nested_values_and_keys() {
-        let yaml = "version: 1\nintents:\n  - id: track\n    phrases:\n      vi: [\"đơn hàng\", 'x']\n";
+        let yaml =
+            "version: 1\nintents:\n  - id: track\n    phrases:\n      vi: [\"đơn hàng\", 'x']\n";
         let idx = SpanIndex::new(yaml);
         assert_eq!(
             idx.value("version"),
-            Some(Pos { line: 1, column: 10, len: 1 })
+            Some(Pos {
+                line: 1,
+                column: 10,
+                len: 1
+            })
         );
         assert_eq!(
             idx.value("intents.0.id"),
-            Some(Pos { line: 3, column: 9, len: 5 })
+            Some(Pos {
+                line: 3,
+                column: 9,
+                len: 5
+            })
         );
         assert_eq!(
             idx.value("intents.0.phrases.vi.0"),
-            Some(Pos { line: 5, column: 12, len: 10 })
+            Some(Pos {
+                line: 5,
+                column: 12,
+                len: 10
+            })
         );
         assert_eq!(idx.value("intents.0.phrases.vi.1").unwrap().column, 24);
         assert_eq!(idx.key("intents.0.phrases").unwrap().line, 4);
