@@ -625,3 +625,16 @@ fn usage_errors_exit_2() {
         assert!(out(&o).contains(sub), "{sub}");
     }
 }
+
+#[test]
+fn check_reports_conversation_errors() {
+    let dir = temp_dir("conv");
+    let text = RULES.to_string() + "conversation:\n  handoff:\n    nonsense: { reason: x }\n";
+    let rules = write(&dir, "c.yaml", &text);
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("nonsense"), "{s}");
+    assert!(s.contains("c.yaml:"), "{s}");
+    assert!(s.contains("FAILED"), "{s}");
+}

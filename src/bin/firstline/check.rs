@@ -31,6 +31,20 @@ pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
             FAIL
         }
         Ok(m) => {
+            // The `conversation:` sections are checked by the engine.
+            if let Err(e) = firstline::conversation::Bot::new(m.clone()) {
+                for d in e.diagnostics() {
+                    println!("{d}");
+                }
+                let errors = e.errors().count();
+                println!(
+                    "check: {nfiles} file{}: {}, {}: FAILED",
+                    plural(nfiles),
+                    count(errors, "error"),
+                    count(e.diagnostics().len() - errors, "warning")
+                );
+                return FAIL;
+            }
             let mut warnings: Vec<Diagnostic> = m.warnings().to_vec();
             warnings.extend(shadowed(&m, &RawRules::read(&files)));
             for d in &warnings {
