@@ -101,7 +101,10 @@ pub(crate) struct Engine {
     intent_weight: Vec<f32>,
     intent_priority: Vec<i32>,
     vocab: fst::Set<Vec<u8>>,
-    deletions: HashSet<Box<str>>,
+    /// Symmetric-delete index: every vocabulary word of 4+ letters and each
+    /// of its one-letter deletions -> the words (indices into `words`).
+    deletions: HashMap<Box<str>, Vec<u32>>,
+    words: Vec<Box<str>>,
     /// Folded word -> bit 1 Vietnamese, bit 2 English.
     lang_words: HashMap<Box<str>, u8>,
     /// Filler words with their diacritics, and folded for undiacritized tokens.
@@ -109,30 +112,52 @@ pub(crate) struct Engine {
     filler_folded: HashSet<String>,
 }
 
-/// Normalizes the words of a variant into segments of (exact, folded) tokens.
-fn segments(normalizer: &Normalizer, variant: &[Piece]) -> (Vec<Vec<(String, String)>>, Vec<u8>) {
-    let mut segs: Vec<Vec<(String, String)>> = vec![Vec::new()];
+/// A gap-free run of words as (exact, folded) tokens.
+type Segment = Vec<(String, String)>;
+
+/// Normalizes the words of a variant into segments of (exact, folded)
+/// tokens, split at the gaps. Each run of words is normalized as one text in
+/// the phrase's language, as a message in that language would be (so the
+/// English "a refund" keeps its "a", which Vietnamese teencode reads as anh).
+fn segments(
+    normalizer: &Normalizer,
+    variant: &[Piece],
+    lang: Option<Lang>,
+) -> (Vec<Segment>, Vec<u8>) {
+    let mut segs: Vec<Segment> = Vec::new();
     let mut gaps = Vec::new();
+    let mut run = String::new();
+    let mut flush = |run: &mut String, segs: &mut Vec<Segment>| {
+        if run.is_empty() {
+            return false;
+        }
+        let n = normalizer.normalize_as(run, lang);
+        run.clear();
+        let seg: Segment = (0..n.tokens().len())
+            .map(|i| (n.token_text(i).to_string(), n.token_folded(i).to_string()))
+            .collect();
+        if seg.is_empty() {
+            return false;
+        }
+        segs.push(seg);
+        true
+    };
     for p in variant {
         match p {
             Piece::Word(w) => {
-                let n = normalizer.normalize(w);
-                for i in 0..n.tokens().len() {
-                    segs.last_mut()
-                        .unwrap()
-                        .push((n.token_text(i).to_string(), n.token_folded(i).to_string()));
+                if !run.is_empty() {
+                    run.push(' ');
                 }
+                run.push_str(w);
             }
             Piece::Gap(g) => {
-                if !segs.last().unwrap().is_empty() {
-                    segs.push(Vec::new());
+                if flush(&mut run, &mut segs) {
                     gaps.push(*g);
                 }
             }
         }
     }
-    if segs.last().is_some_and(|s| s.is_empty()) {
-        segs.pop();
+    if !flush(&mut run, &mut segs) && !gaps.is_empty() && gaps.len() >= segs.len() {
         gaps.pop();
     }
     (segs, gaps)
@@ -211,6 +236,18 @@ pub(crate) struct Outcome {
     pub priorities: Vec<i32>,
 }
 
+/// What one intent has gathered from a message.
+#[derive(Default)]
+struct Acc {
+    k: u32,
+    phrase_score: f32,
+    regex_score: f32,
+    best: f32,
+    best_len: f32,
+    vetoed: bool,
+    covered: Vec<Range<u32>>,
+}
+
 /// A phrase's best match: score, token span, segment spans, diacritic factor.
 type PhraseMatch = (f32, Range<u32>, Vec<Range<u32>>, f32);
 
@@ -251,7 +288,7 @@ impl Engine {
                 None => 0,
             };
             for v in &p.variants {
-                let (segs, gaps) = segments(normalizer, v);
+                let (segs, gaps) = segments(normalizer, v, p.lang);
                 if segs.is_empty() {
                     continue;
                 }
@@ -343,15 +380,18 @@ impl Engine {
 
         let mut sorted: Vec<String> = vocab.into_iter().collect();
         sorted.sort();
-        let mut dels = HashSet::new();
-        for w in &sorted {
+        let mut dels: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (id, w) in sorted.iter().enumerate() {
             if w.len() >= 4 {
-                for d in deletions(w) {
-                    dels.insert(d.into_boxed_str());
+                for d in deletions(w).chain(std::iter::once(w.clone())) {
+                    let ids = dels.entry(d.into_boxed_str()).or_default();
+                    if ids.last() != Some(&(id as u32)) {
+                        ids.push(id as u32);
+                    }
                 }
-                dels.insert(w.as_str().into());
             }
         }
+        let words: Vec<Box<str>> = sorted.iter().map(|w| w.as_str().into()).collect();
         let vocab = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Engine {
             ac,
@@ -370,6 +410,7 @@ impl Engine {
             intent_priority: intents.iter().map(|i| i.priority).collect(),
             vocab,
             deletions: dels,
+            words,
             lang_words,
             filler: FILLER.iter().copied().collect(),
             filler_folded: FILLER.iter().map(|w| crate::normalize::fold(w)).collect(),
@@ -383,34 +424,66 @@ impl Engine {
         if n < 4
             || !word.bytes().all(|b| b.is_ascii_lowercase())
             || self.vocab.contains(word)
+            || self.lang_words.contains_key(word)
             || is_viet_syllable(word)
         {
             return None;
         }
-        // Cheap filter first: a vocabulary word within distance 2 shares a
-        // one-deletion form with `word` (symmetric delete). Most unknown
-        // words have none, and skip building an automaton.
-        if !self.deletions.contains(word)
-            && !deletions(word).any(|d| self.deletions.contains(d.as_str()))
-        {
+        // Symmetric delete: a vocabulary word one edit away (an adjacent
+        // swap included) shares `word` or one of its one-letter deletions
+        // in the index. Most unknown words share nothing and cost n+1
+        // hash lookups.
+        let mut candidates: Vec<u32> = Vec::new();
+        let mut buf = String::with_capacity(n);
+        for i in 0..=n {
+            buf.clear();
+            if i == n {
+                buf.push_str(word);
+            } else {
+                buf.push_str(&word[..i]);
+                buf.push_str(&word[i + 1..]);
+            }
+            if let Some(ids) = self.deletions.get(buf.as_str()) {
+                candidates.extend_from_slice(ids);
+            }
+        }
+        if candidates.is_empty() {
             return None;
         }
-        let max = if n >= 8 { 2 } else { 1 };
-        let lev = fst::automaton::Levenshtein::new(word, 2).ok()?;
-        let mut stream = self.vocab.search(lev).into_stream();
         let mut best: Option<(usize, usize, String)> = None;
-        while let Some(cand) = stream.next() {
+        let mut consider = |cand: &[u8]| {
             let d = osa_distance(word.as_bytes(), cand);
+            let max = if n >= 8 { 2 } else { 1 };
             if d == 0 || d > max || cand.len() < 4 {
-                continue;
+                return;
             }
-            let key = (
-                d,
-                cand.len().abs_diff(n),
-                String::from_utf8_lossy(cand).into_owned(),
-            );
-            if best.as_ref().is_none_or(|b| key < *b) {
-                best = Some(key);
+            let Ok(cand) = std::str::from_utf8(cand) else {
+                return;
+            };
+            let key = (d, cand.len().abs_diff(n));
+            if best
+                .as_ref()
+                .is_none_or(|b| (key.0, key.1, cand) < (b.0, b.1, b.2.as_str()))
+            {
+                best = Some((key.0, key.1, cand.to_string()));
+            }
+        };
+        if n < 8 {
+            for id in candidates {
+                consider(self.words[id as usize].as_bytes());
+            }
+        } else {
+            // Long words may carry two typos, which the one-deletion index
+            // does not cover: search the vocabulary fst with a Levenshtein
+            // automaton (built only for words that passed the index).
+            let lev = fst::automaton::Levenshtein::new(word, 2).ok()?;
+            let mut stream = self.vocab.search(lev).into_stream();
+            let mut found = Vec::new();
+            while let Some(cand) = stream.next() {
+                found.push(cand.to_vec());
+            }
+            for cand in &found {
+                consider(cand);
             }
         }
         best.map(|(d, _, w)| (w, d as u32))
@@ -418,26 +491,18 @@ impl Engine {
 
     pub(crate) fn run(&self, n: &Normalized, config: &Config, explain: bool) -> Outcome {
         let ntok = n.tokens().len();
-        // The haystack: folded tokens, with typo corrections applied.
-        let mut hay = String::with_capacity(n.folded().len() + 8);
-        let mut starts: Vec<u32> = Vec::with_capacity(ntok);
-        let mut ends: Vec<u32> = Vec::with_capacity(ntok);
-        let mut corrected = vec![false; ntok];
+        // Typo corrections first: they are rare, and without any the
+        // normalizer's folded text is the haystack as it is.
         let mut corrections = Vec::new();
-        for (i, tok) in n.tokens().iter().enumerate() {
-            if i > 0 {
-                hay.push(' ');
-            }
-            starts.push(hay.len() as u32);
-            let folded = n.token_folded(i);
-            let fixed = if config.typo_correction && tok.kind == TokenKind::Word {
-                self.correct(folded)
-            } else {
-                None
-            };
-            match fixed {
-                Some((w, d)) => {
-                    hay.push_str(&w);
+        let mut corrected: Vec<bool> = Vec::new();
+        if config.typo_correction {
+            for (i, tok) in n.tokens().iter().enumerate() {
+                if tok.kind != TokenKind::Word {
+                    continue;
+                }
+                let folded = n.token_folded(i);
+                if let Some((w, d)) = self.correct(folded) {
+                    corrected.resize(ntok, false);
                     corrected[i] = true;
                     corrections.push(Correction {
                         from: folded.to_string(),
@@ -446,15 +511,41 @@ impl Engine {
                         span: tok.span.clone(),
                     });
                 }
-                None => hay.push_str(folded),
             }
-            ends.push(hay.len() as u32);
         }
+        let is_corrected = |i: usize| corrected.get(i).copied().unwrap_or(false);
+        let owned_hay;
+        let (hay, starts, ends): (&str, Vec<u32>, Vec<u32>) = if corrections.is_empty() {
+            let t = n.tokens();
+            (
+                n.folded(),
+                t.iter().map(|t| t.folded.start as u32).collect(),
+                t.iter().map(|t| t.folded.end as u32).collect(),
+            )
+        } else {
+            let mut hay = String::with_capacity(n.folded().len() + 8);
+            let (mut starts, mut ends) = (Vec::with_capacity(ntok), Vec::with_capacity(ntok));
+            let mut fixes = corrections.iter();
+            for i in 0..ntok {
+                if i > 0 {
+                    hay.push(' ');
+                }
+                starts.push(hay.len() as u32);
+                if is_corrected(i) {
+                    hay.push_str(fixes.next().map_or("", |c| c.to.as_str()));
+                } else {
+                    hay.push_str(n.token_folded(i));
+                }
+                ends.push(hay.len() as u32);
+            }
+            owned_hay = hay;
+            (owned_hay.as_str(), starts, ends)
+        };
 
         // Segment occurrences on token boundaries, checked for diacritics.
         let mut hits: Vec<Hit> = Vec::new();
         if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(&hay) {
+            for m in ac.find_overlapping_iter(hay) {
                 let (Ok(s), Ok(e)) = (
                     starts.binary_search(&(m.start() as u32)),
                     ends.binary_search(&(m.end() as u32)),
@@ -467,7 +558,7 @@ impl Engine {
                         let t = s + k;
                         let typed = n.token_text(t);
                         let typed_folded = n.token_folded(t);
-                        if corrected[t] {
+                        if is_corrected(t) {
                             factor = factor.min(0.8);
                         } else if pat.is_ascii() || **pat == *typed {
                             // Exact, or the rule has no diacritics here.
@@ -495,8 +586,9 @@ impl Engine {
         hits.sort_unstable_by_key(|h| (h.variant, h.seg, h.start));
 
         // Chain segments into phrase matches; keep the best per phrase.
-        let nint = self.intent_ids.len();
-        let mut best_phrase: HashMap<u32, PhraseMatch> = HashMap::new();
+        // Variants of one phrase have consecutive ids, so after the sort a
+        // phrase's hits are contiguous too.
+        let mut matches: Vec<(u32, PhraseMatch)> = Vec::new();
         let mut i = 0;
         while i < hits.len() {
             let v = hits[i].variant;
@@ -504,31 +596,38 @@ impl Engine {
             while j < hits.len() && hits[j].variant == v {
                 j += 1;
             }
-            let group = &hits[i..j];
             let var = &self.variants[v as usize];
-            if let Some((segs, factor)) = chain(group, &var.gaps) {
-                let score = var.words as f32 * factor;
+            if let Some((segs, factor)) = chain(&hits[i..j], &var.gaps) {
+                let score = f32::from(var.words) * factor;
                 let span = segs[0].start..segs[segs.len() - 1].end;
-                let entry = best_phrase.entry(var.phrase).or_insert((
-                    0.0,
-                    span.clone(),
-                    Vec::new(),
-                    factor,
-                ));
-                if score > entry.0 {
-                    *entry = (score, span, segs, factor);
+                match matches.last_mut() {
+                    Some((p, m)) if *p == var.phrase => {
+                        if score > m.0 {
+                            *m = (score, span, segs, factor);
+                        }
+                    }
+                    _ => matches.push((var.phrase, (score, span, segs, factor))),
                 }
             }
             i = j;
         }
 
-        let mut score = vec![0.0f32; nint];
-        let mut best = vec![0.0f32; nint];
-        let mut best_len = vec![0.0f32; nint];
-        let mut phrase_score = vec![0.0f32; nint];
-        let mut vetoed = vec![false; nint];
-        let mut covered: Vec<Vec<bool>> = Vec::new();
-        let mut covered_of = vec![usize::MAX; nint];
+        // Accumulate per intent, touching only the intents that matched:
+        // the cost follows the message, not the size of the rule set.
+        let mut acc: Vec<Acc> = Vec::new();
+        fn slot_of(k: u32, acc: &mut Vec<Acc>) -> &mut Acc {
+            let i = match acc.iter().position(|a| a.k == k) {
+                Some(i) => i,
+                None => {
+                    acc.push(Acc {
+                        k,
+                        ..Acc::default()
+                    });
+                    acc.len() - 1
+                }
+            };
+            &mut acc[i]
+        }
         let mut lexicon_hits = Vec::new();
         let mut contributions = Vec::new();
         let tok_span = |r: &Range<u32>| -> Range<usize> {
@@ -539,10 +638,7 @@ impl Engine {
             let b = &n.tokens()[r.end as usize - 1].span;
             a.start.min(b.start)..a.end.max(b.end)
         };
-        let mut phrase_ids: Vec<&u32> = best_phrase.keys().collect();
-        phrase_ids.sort();
-        for pid in phrase_ids {
-            let (s, span, segs, factor) = &best_phrase[pid];
+        for (pid, (s, span, segs, factor)) in &matches {
             let info = &self.phrases[*pid as usize];
             let how = if *factor >= 1.0 {
                 "exact"
@@ -551,49 +647,24 @@ impl Engine {
             } else {
                 "corrected"
             };
-            match info.owner {
+            let kind = match info.owner {
                 Owner::Intent(k) => {
-                    let k = k as usize;
-                    score[k] += s;
-                    phrase_score[k] += s;
-                    if *s > best[k] {
-                        best[k] = *s;
-                        best_len[k] = segs.iter().map(|r| (r.end - r.start) as f32).sum();
+                    let a = slot_of(k, &mut acc);
+                    a.phrase_score += s;
+                    if *s > a.best {
+                        a.best = *s;
+                        a.best_len = segs.iter().map(|r| (r.end - r.start) as f32).sum();
                     }
-                    if covered_of[k] == usize::MAX {
-                        covered_of[k] = covered.len();
-                        covered.push(vec![false; ntok]);
-                    }
-                    for seg in segs {
-                        for t in seg.start..seg.end {
-                            covered[covered_of[k]][t as usize] = true;
-                        }
-                    }
-                    if explain {
-                        contributions.push(Contribution {
-                            intent: self.intent_ids[k].clone(),
-                            kind: ContributionKind::Phrase,
-                            rule: info.text.clone(),
-                            location: info.location.clone(),
-                            weight: s * self.intent_weight[k],
-                            how,
-                            span: tok_span(span),
-                        });
-                    }
+                    a.covered.extend(segs.iter().cloned());
+                    Some((
+                        k,
+                        ContributionKind::Phrase,
+                        s * self.intent_weight[k as usize],
+                    ))
                 }
                 Owner::Exclude(k) => {
-                    vetoed[k as usize] = true;
-                    if explain {
-                        contributions.push(Contribution {
-                            intent: self.intent_ids[k as usize].clone(),
-                            kind: ContributionKind::Exclude,
-                            rule: info.text.clone(),
-                            location: info.location.clone(),
-                            weight: 0.0,
-                            how,
-                            span: tok_span(span),
-                        });
-                    }
+                    slot_of(k, &mut acc).vetoed = true;
+                    Some((k, ContributionKind::Exclude, 0.0))
                 }
                 Owner::Lexicon(k) => {
                     let (name, severity) = &self.lexicons[k as usize];
@@ -603,7 +674,19 @@ impl Engine {
                         term: info.text.clone(),
                         span: tok_span(span),
                     });
+                    None
                 }
+            };
+            if let (true, Some((k, kind, weight))) = (explain, kind) {
+                contributions.push(Contribution {
+                    intent: self.intent_ids[k as usize].clone(),
+                    kind,
+                    rule: info.text.clone(),
+                    location: info.location.clone(),
+                    weight,
+                    how,
+                    span: tok_span(span),
+                });
             }
         }
         lexicon_hits.sort_by_key(|h| h.span.start);
@@ -611,21 +694,20 @@ impl Engine {
         // Regex patterns, over the normalized and the folded text.
         if let Some(set) = &self.regex_vi {
             let mut matched: Vec<usize> = set.matches(n.text()).into_iter().collect();
-            matched.extend(set.matches(&hay));
+            matched.extend(set.matches(hay));
             matched.sort_unstable();
             matched.dedup();
             for p in matched {
                 let (k, text, loc) = &self.pattern_owner[p];
-                let k = *k as usize;
-                score[k] += 2.0;
-                best[k] = best[k].max(2.0);
+                let a = slot_of(*k, &mut acc);
+                a.regex_score += 2.0;
                 if explain {
                     contributions.push(Contribution {
-                        intent: self.intent_ids[k].clone(),
+                        intent: self.intent_ids[*k as usize].clone(),
                         kind: ContributionKind::Pattern,
                         rule: text.clone(),
                         location: loc.clone(),
-                        weight: 2.0 * self.intent_weight[k],
+                        weight: 2.0 * self.intent_weight[*k as usize],
                         how: "regex",
                         span: 0..0,
                     });
@@ -650,31 +732,38 @@ impl Engine {
         let lang = if en > vi { Lang::En } else { Lang::Vi };
 
         // Scores to confidences.
-        let is_filler = |i: usize| {
-            let (t, f) = (n.token_text(i), n.token_folded(i));
-            self.filler.contains(t) || (t == f && self.filler_folded.contains(f))
-        };
-        let content = (0..ntok).filter(|&i| !is_filler(i)).count().max(1);
+        let filler: Vec<bool> = (0..ntok)
+            .map(|i| {
+                let (t, f) = (n.token_text(i), n.token_folded(i));
+                self.filler.contains(t) || (t == f && self.filler_folded.contains(f))
+            })
+            .collect();
+        let content = filler.iter().filter(|&&f| !f).count().max(1);
+        let mut mark = vec![false; ntok];
         let mut ranked = Vec::new();
-        for k in 0..nint {
-            if vetoed[k] || score[k] <= 0.0 {
+        for a in &acc {
+            if a.vetoed || a.phrase_score + a.regex_score <= 0.0 {
                 continue;
             }
             // The best phrase counts in full; words that further phrases
             // cover beyond it count for half (two phrases over the same
-            // words add nothing).
-            let (cov, extra) = if covered_of[k] == usize::MAX {
-                (0.5, 0.0)
+            // words add nothing); each regex adds 2.
+            mark.iter_mut().for_each(|m| *m = false);
+            for r in &a.covered {
+                for t in r.start..r.end {
+                    mark[t as usize] = true;
+                }
+            }
+            let all = mark.iter().filter(|&&m| m).count() as f32;
+            let hit = (0..ntok).filter(|&i| mark[i] && !filler[i]).count();
+            let cov = if a.covered.is_empty() {
+                0.5
             } else {
-                let c = &covered[covered_of[k]];
-                let all = c.iter().filter(|&&x| x).count() as f32;
-                let hit = (0..ntok).filter(|&i| c[i] && !is_filler(i)).count();
-                (
-                    (hit as f32 / content as f32).min(1.0),
-                    (all - best_len[k]).max(0.0),
-                )
+                (hit as f32 / content as f32).min(1.0)
             };
-            let s = (best[k] + 0.5 * extra + (score[k] - phrase_score[k])) * self.intent_weight[k];
+            let extra = (all - a.best_len).max(0.0);
+            let k = a.k as usize;
+            let s = (a.best + 0.5 * extra + a.regex_score) * self.intent_weight[k];
             let sat = 1.0 - (-s / 1.6).exp();
             let confidence = (0.65 * sat + 0.35 * cov).clamp(0.0, 1.0);
             ranked.push(Scored {
@@ -683,21 +772,20 @@ impl Engine {
                 confidence,
             });
         }
-        let priorities = ranked
+        let priorities = acc
             .iter()
-            .map(|r| {
-                let k = self
-                    .intent_ids
-                    .iter()
-                    .position(|id| *id == r.intent)
-                    .unwrap_or(0);
-                self.intent_priority[k]
-            })
+            .filter(|a| !a.vetoed && a.phrase_score + a.regex_score > 0.0)
+            .map(|a| self.intent_priority[a.k as usize])
             .collect();
 
         // Entities.
         let mut entities = Vec::new();
         for e in &self.entities {
+            // `is_match` runs on the lazy DFA; captures need the slower
+            // engines, so only messages that have the entity pay for them.
+            if !e.regex.is_match(n.clean()) {
+                continue;
+            }
             for caps in e.regex.captures_iter(n.clean()) {
                 let Some(m) = caps
                     .name("value")

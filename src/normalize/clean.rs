@@ -22,8 +22,9 @@ pub(crate) struct Seg {
 /// The output of [`clean`].
 #[derive(Clone, Debug)]
 pub(crate) struct Cleaned {
-    /// The cleaned text.
-    pub text: String,
+    /// The cleaned text; `None` when it is the original unchanged, so the
+    /// common case copies nothing.
+    pub text: Option<String>,
     /// `None` when the text is the original unchanged (the fast path).
     pub segs: Option<Vec<Seg>>,
     /// Whether a mojibake repair was applied.
@@ -31,16 +32,22 @@ pub(crate) struct Cleaned {
 }
 
 impl Cleaned {
+    /// The cleaned text of `original` (the string this was made from).
+    pub fn text<'a>(&'a self, original: &'a str) -> &'a str {
+        self.text.as_deref().unwrap_or(original)
+    }
+
     /// Maps a range of the cleaned text to a range of `original`, widened to
     /// whole characters on both sides. Never panics.
     pub fn to_original(&self, original: &str, r: Range<usize>) -> Range<usize> {
-        let len = self.text.len();
+        let text = self.text(original);
+        let len = text.len();
         let mut end = r.end.min(len);
         let mut start = r.start.min(end);
-        while !self.text.is_char_boundary(start) {
+        while !text.is_char_boundary(start) {
             start -= 1;
         }
-        while !self.text.is_char_boundary(end) {
+        while !text.is_char_boundary(end) {
             end += 1;
         }
         let Some(segs) = &self.segs else {
@@ -179,8 +186,12 @@ fn repair_round(pieces: &[Piece]) -> Option<Vec<Piece>> {
                 let q = &pieces[i + k];
                 match as_byte(q.ch) {
                     Some(b @ 0x80..=0xBF) => bytes[k] = b,
-                    // Lenient: an NBSP (0xA0) that became a plain space.
-                    Some(b' ') => bytes[k] = 0xA0,
+                    // Lenient: an NBSP (0xA0) that became a plain space, as in
+                    // `hÃ ng` (hàng). Not after an uppercase letter: `NGÃ BA`
+                    // is legit even in a message with mojibake elsewhere.
+                    Some(b' ') if !(need == 2 && i > 0 && pieces[i - 1].ch.is_uppercase()) => {
+                        bytes[k] = 0xA0
+                    }
                     _ => {
                         ok = false;
                         break;
@@ -214,17 +225,21 @@ fn repair_round(pieces: &[Piece]) -> Option<Vec<Piece>> {
 
 /// Cleans `original`: mojibake repair, invisible characters, NFC.
 pub(crate) fn clean(original: &str) -> Cleaned {
+    if original.is_ascii() {
+        // ASCII is NFC and holds no mojibake, zero-width char or NBSP.
+        return Cleaned {
+            text: None,
+            segs: None,
+            repaired: false,
+        };
+    }
     let suspicious = original
         .chars()
         .any(|c| is_zero_width(c) || is_odd_space(c));
-    let score = if original.is_ascii() {
-        0
-    } else {
-        mojibake_score(original.chars())
-    };
+    let score = mojibake_score(original.chars());
     if !suspicious && score == 0 && is_nfc_quick(original.chars()) == IsNormalized::Yes {
         return Cleaned {
-            text: original.to_owned(),
+            text: None,
             segs: None,
             repaired: false,
         };
@@ -286,7 +301,7 @@ pub(crate) fn clean(original: &str) -> Cleaned {
         });
     }
     Cleaned {
-        text,
+        text: Some(text),
         segs: Some(segs),
         repaired,
     }
@@ -324,8 +339,15 @@ fn compose(pieces: Vec<Piece>) -> Vec<Piece> {
         if cluster.len() == 1 && starts_cluster(cluster[0].ch) {
             out.push(cluster[0].clone());
         } else {
-            let mut chars: Vec<char> = cluster.iter().map(|p| p.ch).collect();
-            if chars.len() > 2 && chars.len() < 8 {
+            // Decompose first so marks hidden in a precomposed base take part
+            // in the reordering; only reorder when every mark is a Vietnamese
+            // modifier or tone, so the result is stable when cleaned again.
+            let mut chars: Vec<char> = cluster.iter().map(|p| p.ch).nfd().collect();
+            if chars.len() > 2
+                && chars.len() <= 8
+                && canonical_combining_class(chars[0]) == 0
+                && chars[1..].iter().all(|&c| mark_rank(c) < 2)
+            {
                 chars[1..].sort_by_key(|&c| mark_rank(c));
             }
             let orig = cluster[0].orig.start..cluster[cluster.len() - 1].orig.end;
@@ -359,9 +381,11 @@ mod tests {
             ("a\u{a0}b", "a b"),
             ("kho\u{0302}\u{0301}", "khố"),
             ("o\u{0301}\u{0302}", "ố"),
+            ("á\u{0302}", "ấ"),
+            ("Ä\u{323}\u{300}", "Ạ\u{308}\u{300}"),
             ("", ""),
         ] {
-            assert_eq!(clean(input).text, want, "input: {input:?}");
+            assert_eq!(clean(input).text(input), want, "input: {input:?}");
         }
     }
 
@@ -375,8 +399,8 @@ mod tests {
     fn mapping() {
         let orig = "xin Ä‘Æ¡n";
         let c = clean(orig);
-        assert_eq!(c.text, "xin đơn");
-        let r = c.to_original(orig, 4..c.text.len());
+        assert_eq!(c.text(orig), "xin đơn");
+        let r = c.to_original(orig, 4..c.text(orig).len());
         assert_eq!(&orig[r], "Ä‘Æ¡n");
         let r = c.to_original(orig, 0..3);
         assert_eq!(&orig[r], "xin");

@@ -17,7 +17,7 @@
 //!    that is already NFC with nothing suspicious skips all of this.
 //! 2. **Tokenize**: split on whitespace, punctuation, emoji and emoticons
 //!    (`:v`, `<3`); numbers keep internal `.`/`,` and a glued unit
-//!    (`1.500.000đ`, `200k`, `1tr5`).
+//!    (`1.500.000đ`, `200k`, `1tr5`; `₫` reads as `đ`).
 //! 3. **Per token**: lowercase (`Đ` → `đ`, Icelandic `Ð` → `đ`), squeeze runs
 //!    of 3+ identical letters (`đơnnnn` → `đơn`), expand English contractions
 //!    (`don't` → `do not`), canonicalize the tone position (traditional
@@ -34,8 +34,9 @@
 //!   price question is the common one, and "bạn" is usually typed `b`/`bạn`.
 //! * `k` is *không*, except right after a number (`200 k`) where it is the
 //!   money unit and stays `k`; glued (`200k`) it is part of the number token.
-//!   More generally, no single-letter abbreviation is expanded after a
-//!   number (`5 m` is five metres, not "5 mình").
+//!   More generally, no single-letter abbreviation and no unit (`kg`, `tr`)
+//!   is expanded after a number (`5 m` is five metres, not "5 mình"; `5 kg`
+//!   is not "5 không").
 //! * `kk`, `kkk`... is laughter and becomes the single token `kk`.
 //! * `ok` is never touched; `oke`, `oki`, `okie`... become `ok`.
 //! * `dc`/`đc` is *được* (địa chỉ is usually written `đ/c`); `đk` is *được*.
@@ -52,11 +53,30 @@
 //! A pure-ASCII token is decoded only when it is not a known word (a
 //! built-in list of English and loan words such as `ship`, `order`, `too`,
 //! plus ASCII words given to [`NormalizerBuilder::known_word`]), shows a
-//! strong keystroke signature (`dd`, a doubled vowel, `w`, a tone key after
-//! a final consonant or a vowel cluster, VNI digits inside letters) and
+//! strong keystroke signature (`dd`, a doubled vowel, `w` including a lone
+//! `w` for ư, a tone key next to a final consonant or after a vowel cluster
+//! as in `hangf`/`hafng`/`hoir`, VNI digits inside letters) and
 //! decodes to a known syllable (a built-in list of a few hundred shop and
 //! support syllables plus the words given to `known_word`). Messages that
 //! look English are never decoded.
+//!
+//! # Untrusted input and cost
+//!
+//! Normalization never fails and never panics, whatever the input (lone
+//! combining marks, control characters, megabytes of text); its cost grows
+//! linearly with the input (plus a binary search per token in the span map
+//! when the text needed cleaning). A message that is already NFC and has no
+//! mojibake signature, zero-width character or NBSP skips the cleaning step
+//! (one scan; none for ASCII), since this runs once per incoming message.
+//!
+//! # Not handled (yet)
+//!
+//! * Glued syllables (`donhang`, `hoantien`) are not split; the matcher can
+//!   index glued forms of its patterns instead.
+//! * VIQR (`d9o+n`, `a^`) and legacy 8-bit encodings (TCVN3, VNI-Windows,
+//!   VISCII, cp1258 bytes) are not decoded.
+//! * Mojibake whose C1 controls or soft hyphens were stripped (lost `Đ`,
+//!   `ờ`, `í`) is only repaired where the remaining bytes still decode.
 //!
 //! # Example
 //!
@@ -77,7 +97,6 @@ mod telex;
 mod token;
 mod viet;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -171,7 +190,7 @@ impl Normalized {
     /// The cleaned message: mojibake repaired, NFC, zero-width characters
     /// removed, NBSP turned into a space; case and punctuation kept.
     pub fn clean(&self) -> &str {
-        &self.cleaned.text
+        self.cleaned.text(&self.original)
     }
 
     /// Maps a byte range of [`clean`](Self::clean) to the byte range of
@@ -286,6 +305,9 @@ struct Inner {
     never_decode: FastSet<String>,
     syllables: FastSet<String>,
     known_folded: FastSet<String>,
+    /// Bytes in the longest abbreviation or Telex candidate: longer tokens
+    /// skip the table lookups.
+    longest_key: usize,
 }
 
 /// Normalizes chat messages; build once, share everywhere.
@@ -388,8 +410,10 @@ impl NormalizerBuilder {
                 }
             }
         }
+        let longest_key = abbrevs.keys().map(String::len).max().unwrap_or(0).max(12);
         Normalizer {
             inner: Arc::new(Inner {
+                longest_key,
                 abbrevs,
                 contractions,
                 never_decode,
@@ -403,9 +427,10 @@ impl NormalizerBuilder {
 /// Lowercase canonical-tone words of `s`, split on anything not a letter.
 fn words(s: &str) -> Vec<String> {
     let cleaned = clean::clean(s);
-    token::split(&cleaned.text)
+    let text = cleaned.text(s);
+    token::split(text)
         .into_iter()
-        .map(|r| canonical_word(lower(&cleaned.text[r])))
+        .map(|r| canonical_word(lower(&text[r])))
         .collect()
 }
 
@@ -420,6 +445,15 @@ fn lower(s: &str) -> String {
         out = out.nfc().collect();
     }
     out
+}
+
+/// Recomposes to NFC when needed.
+fn recompose(s: String) -> String {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s
+    } else {
+        s.nfc().collect()
+    }
 }
 
 fn canonical_word(w: String) -> String {
@@ -438,6 +472,7 @@ fn canonical_word(w: String) -> String {
 /// ```
 /// assert_eq!(firstline::normalize::fold("Đơn hàng"), "don hang");
 /// assert_eq!(firstline::normalize::fold("ĐƯỢC KHÔNG?"), "duoc khong?");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn fold(text: &str) -> String {
     let mut l = String::with_capacity(text.len());
@@ -457,9 +492,16 @@ pub fn fold(text: &str) -> String {
 /// Normalizes `text` with the built-in tables ([`Normalizer::new`]).
 ///
 /// ```
-/// let n = firstline::normalize::normalize("ko nhận dc hangf");
+/// use firstline::normalize::{normalize, TokenOrigin};
+///
+/// let n = normalize("ko nhận dc hangf");
 /// assert_eq!(n.text(), "không nhận được hàng");
 /// assert_eq!(n.folded(), "khong nhan duoc hang");
+/// // Every token points back at what the customer typed.
+/// let last = &n.tokens()[3];
+/// assert_eq!(&n.original()[last.span.clone()], "hangf");
+/// assert_eq!(last.origin, TokenOrigin::Telex);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn normalize(text: &str) -> Normalized {
     static DEFAULT: OnceLock<Normalizer> = OnceLock::new();
@@ -474,12 +516,32 @@ struct Pre {
     origin: TokenOrigin,
 }
 
-/// A finished token before the strings are joined.
-struct Out<'a> {
-    span: Range<usize>,
-    text: Cow<'a, str>,
-    kind: TokenKind,
-    origin: TokenOrigin,
+/// Where finished tokens go: `text()` and `folded()` are built as tokens
+/// arrive, so no intermediate list is needed.
+struct Joined {
+    text: String,
+    folded: String,
+    tokens: Vec<Token>,
+}
+
+impl Joined {
+    fn push(&mut self, span: Range<usize>, text: &str, kind: TokenKind, origin: TokenOrigin) {
+        if !self.tokens.is_empty() {
+            self.text.push(' ');
+            self.folded.push(' ');
+        }
+        let ts = self.text.len();
+        self.text.push_str(text);
+        let fs = self.folded.len();
+        viet::fold_into(text, &mut self.folded);
+        self.tokens.push(Token {
+            text: ts..self.text.len(),
+            folded: fs..self.folded.len(),
+            span,
+            kind,
+            origin,
+        });
+    }
 }
 
 impl Normalizer {
@@ -535,9 +597,10 @@ impl Normalizer {
         let cleaned = clean::clean(text);
         let mut pres: Vec<Pre> = Vec::new();
         let mut has_diacritics = false;
-        for r in token::split(&cleaned.text) {
+        let clean_text = cleaned.text(text);
+        for r in token::split(clean_text) {
             let span = cleaned.to_original(text, r.clone());
-            let mut low = lower(&cleaned.text[r]);
+            let mut low = lower(&clean_text[r]);
             if !has_diacritics && !low.is_ascii() {
                 has_diacritics = low.chars().any(viet::is_viet_diacritic);
             }
@@ -545,7 +608,8 @@ impl Normalizer {
                 // Laughter: "kkk" is not "không".
                 low = "kk".to_owned();
             } else if let Some(s) = token::squeeze(&low) {
-                low = s;
+                // Squeezing can leave a kept letter next to a stray mark.
+                low = recompose(s);
             }
             if low.contains(['\'', '’', 'ʼ']) {
                 self.contraction(&low, span, &mut pres);
@@ -560,39 +624,23 @@ impl Normalizer {
             });
         }
         let lang = lang.unwrap_or_else(|| guess_lang(&pres, has_diacritics));
-        let mut outs: Vec<Out> = Vec::with_capacity(pres.len());
+        let mut out = Joined {
+            text: String::with_capacity(text.len() + 8),
+            folded: String::with_capacity(text.len() + 8),
+            tokens: Vec::with_capacity(pres.len()),
+        };
         let mut prev_kind = None;
         for p in pres {
             let kind_here = p.kind;
-            self.finish(p, lang, prev_kind, &mut outs);
+            self.finish(p, lang, prev_kind, &mut out);
             prev_kind = Some(kind_here);
-        }
-        let mut t = String::with_capacity(text.len() + 8);
-        let mut f = String::with_capacity(text.len() + 8);
-        let mut tokens = Vec::with_capacity(outs.len());
-        for o in outs {
-            if !t.is_empty() {
-                t.push(' ');
-                f.push(' ');
-            }
-            let ts = t.len();
-            t.push_str(&o.text);
-            let fs = f.len();
-            viet::fold_into(&o.text, &mut f);
-            tokens.push(Token {
-                text: ts..t.len(),
-                folded: fs..f.len(),
-                span: o.span,
-                kind: o.kind,
-                origin: o.origin,
-            });
         }
         Normalized {
             original: text.to_owned(),
             cleaned,
-            text: t,
-            folded: f,
-            tokens,
+            text: out.text,
+            folded: out.folded,
+            tokens: out.tokens,
             has_diacritics,
         }
     }
@@ -636,10 +684,15 @@ impl Normalizer {
     }
 
     /// Abbreviations, Telex/VNI, then the finished token(s).
-    fn finish<'a>(&'a self, p: Pre, lang: Lang, prev: Option<TokenKind>, outs: &mut Vec<Out<'a>>) {
+    fn finish(&self, p: Pre, lang: Lang, prev: Option<TokenKind>, out: &mut Joined) {
         let inner = &*self.inner;
-        if p.origin == TokenOrigin::Typed && p.kind != TokenKind::Number && p.lower.len() <= 12 {
-            let after_number = prev == Some(TokenKind::Number) && p.lower.chars().count() == 1;
+        // Contraction parts go through the tables too ("j'd" is "gì would"),
+        // so normalizing `text()` again changes nothing.
+        let expandable = matches!(p.origin, TokenOrigin::Typed | TokenOrigin::Contraction);
+        if expandable && p.kind != TokenKind::Number && p.lower.len() <= inner.longest_key {
+            // "200 k", "5 kg", "2 m": after a number these are units.
+            let after_number = prev == Some(TokenKind::Number)
+                && (p.lower.chars().count() == 1 || token::is_unit(&p.lower));
             if !after_number {
                 let exp = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang));
                 // In an English message only ASCII expansions apply: adding
@@ -647,12 +700,7 @@ impl Normalizer {
                 let exp = exp.filter(|e| lang == Lang::Vi || e.iter().all(|w| w.is_ascii()));
                 if let Some(exp) = exp {
                     for w in exp {
-                        outs.push(Out {
-                            span: p.span.clone(),
-                            text: Cow::Borrowed(w.as_str()),
-                            kind: token::kind(w),
-                            origin: TokenOrigin::Abbreviation,
-                        });
+                        out.push(p.span.clone(), w, token::kind(w), TokenOrigin::Abbreviation);
                     }
                     return;
                 }
@@ -662,27 +710,16 @@ impl Normalizer {
                     inner.syllables.contains(s) && !inner.never_decode.contains(&p.lower)
                 });
                 if let Some((s, m)) = decoded {
-                    {
-                        outs.push(Out {
-                            span: p.span,
-                            text: Cow::Owned(s),
-                            kind: TokenKind::Word,
-                            origin: match m {
-                                telex::Method::Telex => TokenOrigin::Telex,
-                                telex::Method::Vni => TokenOrigin::Vni,
-                            },
-                        });
-                        return;
-                    }
+                    let origin = match m {
+                        telex::Method::Telex => TokenOrigin::Telex,
+                        telex::Method::Vni => TokenOrigin::Vni,
+                    };
+                    out.push(p.span, &s, TokenKind::Word, origin);
+                    return;
                 }
             }
         }
-        outs.push(Out {
-            span: p.span,
-            text: Cow::Owned(p.lower),
-            kind: p.kind,
-            origin: p.origin,
-        });
+        out.push(p.span, &p.lower, p.kind, p.origin);
     }
 }
 
@@ -780,6 +817,57 @@ mod tests {
     fn english_mode_keeps_ascii() {
         assert_eq!(normalize("i want a ko").text(), "i want a ko");
         assert_eq!(normalize("i want oke").text(), "i want ok");
+    }
+
+    /// Common English words: none may be Telex/VNI-decoded or expanded,
+    /// even when the message is taken as Vietnamese.
+    const ENGLISH: &str = "the be to of and in that have it for not on with he as you do at \
+        this but his by from they we say her she or an will my one all would there their what \
+        so up out if about who get which go me when make can like time no just him know take \
+        people into year your good some could them see other than then now look only come its \
+        over think also back after use two how our work first well way even new want because \
+        any these give day most us is are was were been has had did does said says made went \
+        order orders cancel cancelled refund refunds address account password sorry hello \
+        please thanks thank help where why receive received arrive arrived delivery deliver \
+        ship shipping shipped shop store item items product price cost money pay paid payment \
+        card bank transfer cash code coupon voucher discount sale free size color wrong broken \
+        return exchange track tracking status late today tomorrow week month phone email \
+        number name real human agent staff talk speak call wait waiting still yet already \
+        never ever again soon long fast slow quick ok okay yes yeah sure fine great nice \
+        love hate need needs want wants buy bought sell sold send sent change changed check \
+        too how now bus car bar six tax max box fix mix cos cod dear near hear year tour four \
+        hours your our yours ours song songs thing things king ring wings bans tans hats cats \
+        chins mops tips cups maps tops nets bets gets lets sets kits hits sits nuts huts mats \
+        goes does toes ties lies dies pies days ways says pays keys boys toys guys buys \
+        hair pair fair chair main rain pain gain coin join noise choice voice hope rope nope \
+        shoes shirt dress jeans boots socks bag bags watch phone case cable charger \
+        soon moon room door floor cool pool food good book look took cook need feed seed \
+        see bee tree free three agree fee been seen green queen sweet street speed keep deep \
+        sleep sheep week meet coffee toffee teeth cheese geese loose goose boost roost \
+        show know slow snow flow grow glow below allow follow window yellow borrow tomorrow \
+        law saw raw paw jaw draw claw straw new few view review dew sew chew crew drew \
+        two twice swap sweat swim swing awesome answer awkward owner owned owner towel \
+        tower power flower shower lower cower vowel bowl howl fowl dawn lawn yawn \
+        doubt dough tough rough though through thought bought caught taught \
+        test best cost most last fast just must list cast vast mist host post lost past rest \
+        nest west zest first hurt part dark start smart heart worst burst trust \
+        john mary anna emma nam hoa trang";
+
+    #[test]
+    fn english_words_are_never_decoded() {
+        let n = Normalizer::new();
+        let mut bad = Vec::new();
+        for w in ENGLISH.split_whitespace() {
+            let out = n.normalize_as(w, Some(Lang::Vi));
+            if out
+                .tokens()
+                .iter()
+                .any(|t| matches!(t.origin, TokenOrigin::Telex | TokenOrigin::Vni))
+            {
+                bad.push(format!("{w} -> {}", out.text()));
+            }
+        }
+        assert!(bad.is_empty(), "decoded English words: {bad:?}");
     }
 
     #[test]

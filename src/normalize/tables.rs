@@ -69,6 +69,16 @@ pub(crate) const ABBREVIATIONS: &[(Option<Lang>, &str, &str)] = &[
     (None, "lq", "liên quan"),
     (None, "kq", "kết quả"),
     (None, "xl", "xin lỗi"),
+    (Some(Lang::Vi), "sr", "xin lỗi"),
+    (None, "mún", "muốn"),
+    (None, "thik", "thích"),
+    (None, "lun", "luôn"),
+    (None, "đag", "đang"),
+    (None, "dag", "đang"),
+    (None, "bgio", "bây giờ"),
+    (None, "bjo", "bây giờ"),
+    (None, "nhiu", "nhiêu"),
+    (None, "vd", "ví dụ"),
     // OK variants collapse onto "ok" (which itself is never touched).
     (None, "oke", "ok"),
     (None, "okê", "ok"),
@@ -92,6 +102,8 @@ pub(crate) const ABBREVIATIONS: &[(Option<Lang>, &str, &str)] = &[
     (None, "mik", "mình"),
     (None, "mjk", "mình"),
     (None, "ngta", "người ta"),
+    (Some(Lang::Vi), "ng", "người"),
+    (Some(Lang::Vi), "t", "tôi"),
     (None, "mn", "mọi người"),
     (None, "mng", "mọi người"),
     (None, "ad", "admin"),
@@ -119,6 +131,14 @@ pub(crate) const ABBREVIATIONS: &[(Option<Lang>, &str, &str)] = &[
     (None, "inbox", "nhắn tin"),
     (None, "ttin", "thông tin"),
     (None, "lh", "liên hệ"),
+    (Some(Lang::Vi), "nt", "nhắn tin"),
+    (Some(Lang::Vi), "tl", "trả lời"),
+    (None, "fb", "facebook"),
+    (None, "zl", "zalo"),
+    (None, "đt", "điện thoại"),
+    (None, "sz", "size"),
+    (None, "sll", "số lượng lớn"),
+    (None, "gh", "giao hàng"),
 ];
 
 /// English contractions, matched on the lowercase token with `’` as `'`.
@@ -180,7 +200,8 @@ boots books looks cooks hooks noon moods foods goods woods keeps meets needs fee
 lows rows bows cows tows vows news views stew chew crew drew flew grew knew threw \
 coo goo woo toon boon doom loom zoom tool fool wool hood mood roof proof goose loose \
 teen seed weed reed heel feel peel reel jeep beep peep sheet fleet greet \
-bass boss mass lass sass jazz fuzz buzz";
+bass boss mass lass sass jazz fuzz buzz \
+bans chins tams tims deps mays sangs";
 
 /// Common Vietnamese syllables of shop and support chat. Telex/VNI decoding
 /// only accepts a result found here or added with `known_word`.
@@ -205,7 +226,7 @@ mã giảm giá khuyến mại quà tặng miễn phí điểm thưởng thành 
 trạng thái xử lý duyệt xác nhận hủy bỏ chờ đợi lâu quá mãi sao chưa thấy \
 lừa đảo giả thật chính hãng nhái kém chất lượng hư hại ướt \
 cảm ơn xin lỗi chào tạm biệt hẹn gặp lại nhiều lắm rất quá hơi khá \
-người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp";
+người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp như nhưng thế tư";
 
 /// Whether a lowercase token suggests an English message.
 pub(crate) fn is_en_hint(w: &str) -> bool {

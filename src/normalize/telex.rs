@@ -65,7 +65,12 @@ fn maybe_keystrokes(b: &[u8]) -> bool {
             }
             vowels += 1;
         } else if vowels > 0 {
-            if matches!(c, b'f' | b's' | b'r' | b'x' | b'j' | b'z') && (coda || vowels >= 2) {
+            if matches!(c, b'f' | b's' | b'r' | b'x' | b'j' | b'z')
+                && (coda
+                    || vowels >= 2
+                    || b.get(i + 1)
+                        .is_some_and(|n| matches!(n, b'c' | b'm' | b'n' | b'p' | b't')))
+            {
                 return true;
             }
             coda = true;
@@ -103,15 +108,29 @@ fn decode_telex(token: &str) -> Option<String> {
     while i < chars.len() {
         let c = chars[i];
         if c == 'w' {
-            horn = true;
             strong = true;
+            if vowels_seen == 0 {
+                // A lone `w` is ư: "tw" is tư, "nhw" is như.
+                out.push('ư');
+                vowels_seen += 1;
+            } else {
+                horn = true;
+            }
         } else if let Some(t) = tone_key(c) {
             if tone.is_some() {
                 return None;
             }
             // Tone after a final consonant or after a vowel cluster is a
-            // strong signature; after a single vowel it is weak (cos, bus).
+            // strong signature; after a single vowel it is weak (cos, bus)
+            // unless a final consonant follows it (hafng).
             if after_coda || vowels_seen >= 2 {
+                strong = true;
+            }
+            if !after_coda
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|&n| matches!(n, 'c' | 'm' | 'n' | 'p' | 't'))
+            {
                 strong = true;
             }
             tone = Some(t);
@@ -244,7 +263,8 @@ fn decode_vni(token: &str) -> Option<String> {
             _ => return None,
         }
     }
-    if letters == 0 {
+    // One letter and a digit ("a2", "e1") is more likely a code or a size.
+    if letters < 2 {
         return None;
     }
     place_tone(&out, tone.unwrap_or(0))
@@ -267,6 +287,10 @@ mod tests {
             ("tieenf", Some("tiền")),
             ("hoanf", Some("hoàn")),
             ("muwa", Some("mưa")),
+            ("hafng", Some("hàng")),
+            ("tw", Some("tư")),
+            ("nhw", Some("như")),
+            ("what", None),
             ("cos", None),
             ("bus", None),
             ("hang", None),

@@ -7,6 +7,11 @@ use unicode_normalization::char::is_combining_mark;
 use super::viet::{fold_viet, is_letter, is_number};
 use super::TokenKind;
 
+/// `is_combining_mark` with a fast path for ASCII and Vietnamese letters.
+fn is_mark(c: char) -> bool {
+    !c.is_ascii() && fold_viet(c).is_none() && is_combining_mark(c)
+}
+
 fn is_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
@@ -92,6 +97,11 @@ const UNITS: &[&str] = &[
     "l", "gb", "tb", "mb", "p", "ph", "phút", "s", "x", "usd", "lít", "lit", "cái", "cai",
 ];
 
+/// Whether a lowercase word is a money or measure unit (`k`, `kg`, `tr`).
+pub(crate) fn is_unit(w: &str) -> bool {
+    UNITS.contains(&w)
+}
+
 /// Units that may carry a trailing digit group: 1tr5, 1k5, 3h30.
 const SPLIT_UNITS: &[&str] = &["k", "tr", "củ", "cu", "m", "h", "ty", "tỷ", "tỉ"];
 
@@ -127,13 +137,18 @@ fn base(c: char) -> char {
 
 /// Squeezes runs of 3+ letters with the same base letter to one letter,
 /// keeping the one that carries a diacritic (`ạaaa` -> `ạ`). Doubles stay.
-/// Digits are never squeezed. Returns `None` when nothing changes.
+/// Digits are never squeezed. A letter's stray combining marks count as
+/// part of it (and go with it when it is dropped), so squeezing twice
+/// changes nothing more. Returns `None` when nothing changes.
 pub(crate) fn squeeze(lower: &str) -> Option<String> {
     // Cheap scan first: most tokens have no run to squeeze.
     let mut prev = None;
     let mut run = 0;
     let mut found = false;
     for c in lower.chars() {
+        if is_mark(c) {
+            continue;
+        }
         let b = is_letter(c).then(|| base(c));
         run = if b.is_some() && b == prev { run + 1 } else { 1 };
         if run >= 3 {
@@ -146,31 +161,42 @@ pub(crate) fn squeeze(lower: &str) -> Option<String> {
         return None;
     }
     let chars: Vec<char> = lower.chars().collect();
-    let mut changed = false;
+    // Units: a char and the combining marks after it.
+    let mut units: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        match units.last_mut() {
+            Some(u) if is_mark(c) => u.end = i + 1,
+            _ => units.push(i..i + 1),
+        }
+    }
     let mut out = String::with_capacity(lower.len());
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < units.len() {
+        let c = chars[units[i].start];
         let mut j = i + 1;
         if is_letter(c) {
-            while j < chars.len() && is_letter(chars[j]) && base(chars[j]) == base(c) {
+            while j < units.len() && {
+                let d = chars[units[j].start];
+                is_letter(d) && base(d) == base(c)
+            } {
                 j += 1;
             }
         }
         if j - i >= 3 {
-            let keep = chars[i..j]
+            let keep = units[i..j]
                 .iter()
-                .copied()
+                .map(|u| chars[u.start])
                 .find(|&x| x != base(x))
                 .unwrap_or(c);
             out.push(keep);
-            changed = true;
         } else {
-            out.extend(&chars[i..j]);
+            for u in &units[i..j] {
+                out.extend(&chars[u.clone()]);
+            }
         }
         i = j;
     }
-    changed.then_some(out)
+    Some(out)
 }
 
 #[cfg(test)]
@@ -218,6 +244,8 @@ mod tests {
             ("book", None),
             ("1000000", None),
             ("cứu", None),
+            ("ẳàă\u{306}\u{309}", Some("ẳ")),
+            ("ááá\u{300}áã", Some("á")),
         ] {
             assert_eq!(squeeze(input).as_deref(), want, "input: {input:?}");
         }

@@ -24,7 +24,17 @@ pub(crate) fn split_tone(c: char) -> Option<(char, u8)> {
     if c.is_ascii() {
         return matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y').then_some((c, 0));
     }
-    for row in &VOWEL_ROWS {
+    // Only search the rows of the letter `c` folds to.
+    let rows = match fold_viet(c)? {
+        'a' => 0..3,
+        'e' => 3..5,
+        'i' => 5..6,
+        'o' => 6..9,
+        'u' => 9..11,
+        'y' => 11..12,
+        _ => return None,
+    };
+    for row in &VOWEL_ROWS[rows] {
         if let Some(t) = row.iter().position(|&v| v == c) {
             return Some((row[0], t as u8));
         }
@@ -85,7 +95,12 @@ pub(crate) fn push_lower(c: char, out: &mut String) -> bool {
     match c {
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
         c if c.is_ascii() => out.push(c),
-        'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' => out.push('đ'),
+        // The đồng sign is read as the letter: 150.000₫ is 150.000đ.
+        'Đ' | 'Ð' | 'ð' | 'Ɖ' | 'ɖ' | '₫' => out.push('đ'),
+        // Ordinal indicators are letters; as o/a they can't pair with á into
+        // a mojibake signature (á + º) when `text()` is normalized again.
+        'º' => out.push('o'),
+        'ª' => out.push('a'),
         c => match fold_viet(c) {
             // Lowercase Vietnamese letters, the common case: no table walk.
             Some(f) if f.is_ascii_lowercase() => out.push(c),
@@ -245,13 +260,21 @@ pub(crate) fn canonical_tone(word: &str) -> Option<String> {
     // check that without allocating, since this runs on every word.
     let mut vowels = 0;
     let mut toned = false;
+    // A tone on the last modified vowel (rồi, người, tiền) is always right.
+    let mut on_last_modified = false;
     for c in word.chars() {
-        if let Some((_, t)) = split_tone(c) {
+        if let Some((v, t)) = split_tone(c) {
             vowels += 1;
-            toned |= t != 0;
+            let modified = !v.is_ascii();
+            if t != 0 {
+                toned = true;
+                on_last_modified = modified;
+            } else if modified {
+                on_last_modified = false;
+            }
         }
     }
-    if !toned || vowels < 2 {
+    if !toned || vowels < 2 || on_last_modified {
         return None;
     }
     let chars: Vec<char> = word.chars().collect();

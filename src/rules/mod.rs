@@ -32,16 +32,36 @@ pub(crate) struct SourceFile {
     pub name: String,
     pub text: String,
     pub spans: SpanIndex,
+    /// Byte offset of each line's start: locating a node is a lookup, not a
+    /// scan of the file (which made big rule sets compile in quadratic time).
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
+    pub fn new(name: String, text: String) -> SourceFile {
+        let spans = SpanIndex::new(&text);
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            text,
+            spans,
+            line_starts,
+        }
+    }
+
+    /// The text of 1-based line `n`, without its line break.
+    fn line(&self, n: usize) -> &str {
+        let Some(&start) = self.line_starts.get(n.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self.line_starts.get(n).map_or(self.text.len(), |&e| e - 1);
+        self.text[start..end.max(start)].trim_end_matches('\r')
+    }
+
     pub fn location(&self, pos: Pos) -> Location {
-        let source_line = self
-            .text
-            .lines()
-            .nth(pos.line.saturating_sub(1))
-            .unwrap_or("")
-            .to_string();
+        let source_line = self.line(pos.line).to_string();
         Location {
             file: self.name.clone(),
             line: pos.line,
@@ -354,12 +374,7 @@ impl RuleSet {
         let mut parsed: Vec<(usize, RuleFile)> = Vec::new();
         for (name, text) in texts {
             let idx = set.files.len();
-            let spans = SpanIndex::new(&text);
-            set.files.push(SourceFile {
-                name: name.clone(),
-                text: text.clone(),
-                spans,
-            });
+            set.files.push(SourceFile::new(name.clone(), text.clone()));
             if text.trim().is_empty() {
                 set.diagnostics.push(
                     Diagnostic::error(K::Version, "empty rule file")
