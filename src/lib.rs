@@ -70,12 +70,14 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod conversation;
 pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
 mod rules;
 
+pub use crate::conversation::{Bot, Outcome, Session, Turn};
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
 pub use crate::lang::Lang;
 pub use crate::matcher::{Classification, Config, Matcher, MatcherBuilder};

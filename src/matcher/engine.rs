@@ -11,6 +11,7 @@
 //! across gaps, and summed per intent.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -25,6 +26,34 @@ use crate::normalize::{Normalized, Normalizer, TokenKind};
 use crate::rules::phrase::{Piece, ANY_GAP};
 use crate::rules::{EntityIr, IntentIr, LexiconIr, PhraseIr};
 use crate::Lang;
+
+/// FxHash (the multiply-rotate hash of rustc): the per-message lookups are
+/// short words from a fixed vocabulary, not attacker-chosen keys of a map
+/// that grows, so SipHash's flooding protection buys nothing here and costs
+/// a third of the lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// Who a phrase belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,16 +70,6 @@ pub(crate) struct PhraseInfo {
     pub location: Arc<str>,
 }
 
-/// One occurrence of an automaton pattern inside a phrase variant.
-#[derive(Debug)]
-struct Occ {
-    variant: u32,
-    seg: u16,
-    /// The segment's tokens with their diacritics, to compare with what the
-    /// customer typed (several phrases share one folded pattern).
-    exact: Box<[Box<str>]>,
-}
-
 #[derive(Debug)]
 struct Variant {
     phrase: u32,
@@ -58,6 +77,11 @@ struct Variant {
     gaps: Box<[u8]>,
     /// Words in the variant (sum over segments).
     words: u16,
+    /// The automaton pattern of each segment.
+    seg_patterns: Box<[u32]>,
+    /// Each segment's tokens with their diacritics, to compare with what
+    /// the customer typed (several phrases share one folded pattern).
+    seg_exact: Box<[Box<[Box<str>]>]>,
 }
 
 /// Words that carry no intent on their own: they count neither for nor
@@ -90,7 +114,11 @@ const EN_WORDS: &[&str] = &[
 
 pub(crate) struct Engine {
     ac: Option<AhoCorasick>,
-    occ: Vec<Vec<Occ>>,
+    /// Pattern -> the variants anchored on it. A variant is anchored on its
+    /// rarest segment only: a message full of common words ("đơn", "em")
+    /// then wakes only the variants whose rarest segment it also holds, and
+    /// the cost of a message follows what it matches, not the rule count.
+    anchored: Vec<Vec<u32>>,
     variants: Vec<Variant>,
     pub phrases: Vec<PhraseInfo>,
     regex_vi: Option<RegexSet>,
@@ -103,13 +131,13 @@ pub(crate) struct Engine {
     vocab: fst::Set<Vec<u8>>,
     /// Symmetric-delete index: every vocabulary word of 4+ letters and each
     /// of its one-letter deletions -> the words (indices into `words`).
-    deletions: HashMap<Box<str>, Vec<u32>>,
+    deletions: FastMap<Box<str>, Vec<u32>>,
     words: Vec<Box<str>>,
     /// Folded word -> bit 1 Vietnamese, bit 2 English.
-    lang_words: HashMap<Box<str>, u8>,
+    lang_words: FastMap<Box<str>, u8>,
     /// Filler words with their diacritics, and folded for undiacritized tokens.
-    filler: HashSet<&'static str>,
-    filler_folded: HashSet<String>,
+    filler: FastSet<&'static str>,
+    filler_folded: FastSet<String>,
 }
 
 /// A gap-free run of words as (exact, folded) tokens.
@@ -127,7 +155,7 @@ fn segments(
     let mut segs: Vec<Segment> = Vec::new();
     let mut gaps = Vec::new();
     let mut run = String::new();
-    let mut flush = |run: &mut String, segs: &mut Vec<Segment>| {
+    let flush = |run: &mut String, segs: &mut Vec<Segment>| {
         if run.is_empty() {
             return false;
         }
@@ -245,15 +273,16 @@ struct Acc {
     best: f32,
     best_len: f32,
     vetoed: bool,
-    covered: Vec<Range<u32>>,
+    /// Some phrase matched (else only regexes did).
+    matched: bool,
 }
 
-/// A phrase's best match: score, token span, segment spans, diacritic factor.
-type PhraseMatch = (f32, Range<u32>, Vec<Range<u32>>, f32);
+/// A phrase's best match: score, token span, its segments (a range of the
+/// per-message segment buffer), diacritic factor.
+type PhraseMatch = (f32, Range<u32>, Range<u32>, f32);
 
 #[derive(Clone, Copy, Debug)]
 struct Hit {
-    variant: u32,
     seg: u16,
     start: u32,
     end: u32,
@@ -269,11 +298,11 @@ impl Engine {
     ) -> Result<Engine, String> {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_ids: HashMap<String, u32> = HashMap::new();
-        let mut occ: Vec<Vec<Occ>> = Vec::new();
+        let mut uses: Vec<u32> = Vec::new();
         let mut variants = Vec::new();
         let mut phrases = Vec::new();
         let mut vocab: HashSet<String> = HashSet::new();
-        let mut lang_words: HashMap<Box<str>, u8> = HashMap::new();
+        let mut lang_words: FastMap<Box<str>, u8> = FastMap::default();
 
         let mut add_phrase = |p: &PhraseIr, owner: Owner| {
             let phrase_id = phrases.len() as u32;
@@ -292,9 +321,9 @@ impl Engine {
                 if segs.is_empty() {
                     continue;
                 }
-                let variant_id = variants.len() as u32;
                 let mut words = 0;
-                for (si, seg) in segs.iter().enumerate() {
+                let mut seg_patterns = Vec::with_capacity(segs.len());
+                for seg in &segs {
                     words += seg.len();
                     let folded: Vec<&str> = seg.iter().map(|(_, f)| f.as_str()).collect();
                     for f in &folded {
@@ -308,19 +337,21 @@ impl Engine {
                     let key = folded.join(" ");
                     let id = *pattern_ids.entry(key.clone()).or_insert_with(|| {
                         patterns.push(key);
-                        occ.push(Vec::new());
+                        uses.push(0u32);
                         (patterns.len() - 1) as u32
                     });
-                    occ[id as usize].push(Occ {
-                        variant: variant_id,
-                        seg: si as u16,
-                        exact: seg.iter().map(|(e, _)| e.as_str().into()).collect(),
-                    });
+                    uses[id as usize] += 1;
+                    seg_patterns.push(id);
                 }
                 variants.push(Variant {
                     phrase: phrase_id,
                     gaps: gaps.into_boxed_slice(),
                     words: words as u16,
+                    seg_patterns: seg_patterns.into_boxed_slice(),
+                    seg_exact: segs
+                        .iter()
+                        .map(|seg| seg.iter().map(|(e, _)| e.as_str().into()).collect())
+                        .collect(),
                 });
             }
         };
@@ -335,6 +366,17 @@ impl Engine {
         for (i, lex) in lexicons.iter().enumerate() {
             for p in &lex.terms {
                 add_phrase(p, Owner::Lexicon(i as u32));
+            }
+        }
+        // Anchor each variant on its least used segment pattern.
+        let mut anchored: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
+        for (vid, v) in variants.iter().enumerate() {
+            if let Some(&anchor) = v
+                .seg_patterns
+                .iter()
+                .min_by_key(|&&p| (uses[p as usize], p))
+            {
+                anchored[anchor as usize].push(vid as u32);
             }
         }
         let ac = if patterns.is_empty() {
@@ -380,7 +422,7 @@ impl Engine {
 
         let mut sorted: Vec<String> = vocab.into_iter().collect();
         sorted.sort();
-        let mut dels: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut dels: FastMap<Box<str>, Vec<u32>> = FastMap::default();
         for (id, w) in sorted.iter().enumerate() {
             if w.len() >= 4 {
                 for d in deletions(w).chain(std::iter::once(w.clone())) {
@@ -395,7 +437,7 @@ impl Engine {
         let vocab = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Engine {
             ac,
-            occ,
+            anchored,
             variants,
             phrases,
             regex_vi,
@@ -542,74 +584,111 @@ impl Engine {
             (owned_hay.as_str(), starts, ends)
         };
 
-        // Segment occurrences on token boundaries, checked for diacritics.
-        let mut hits: Vec<Hit> = Vec::new();
+        // Pattern occurrences on token boundaries, sorted by pattern.
+        let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(32);
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(hay) {
-                let (Ok(s), Ok(e)) = (
+                if let (Ok(s), Ok(e)) = (
                     starts.binary_search(&(m.start() as u32)),
                     ends.binary_search(&(m.end() as u32)),
-                ) else {
-                    continue;
-                };
-                for o in &self.occ[m.pattern().as_usize()] {
-                    let mut factor = 1.0f32;
-                    for (k, pat) in o.exact.iter().enumerate() {
-                        let t = s + k;
-                        let typed = n.token_text(t);
-                        let typed_folded = n.token_folded(t);
-                        if is_corrected(t) {
-                            factor = factor.min(0.8);
-                        } else if pat.is_ascii() || **pat == *typed {
-                            // Exact, or the rule has no diacritics here.
-                        } else if typed == typed_folded {
-                            // The customer typed no diacritics.
-                            factor = factor.min(0.9);
-                        } else {
-                            // Different diacritics: bán is not bàn.
-                            factor = 0.0;
-                            break;
-                        }
-                    }
-                    if factor > 0.0 {
-                        hits.push(Hit {
-                            variant: o.variant,
-                            seg: o.seg,
-                            start: s as u32,
-                            end: e as u32 + 1,
-                            factor,
-                        });
-                    }
+                ) {
+                    found.push((m.pattern().as_u32(), s as u32, e as u32 + 1));
                 }
             }
         }
-        hits.sort_unstable_by_key(|h| (h.variant, h.seg, h.start));
-
-        // Chain segments into phrase matches; keep the best per phrase.
-        // Variants of one phrase have consecutive ids, so after the sort a
-        // phrase's hits are contiguous too.
-        let mut matches: Vec<(u32, PhraseMatch)> = Vec::new();
-        let mut i = 0;
-        while i < hits.len() {
-            let v = hits[i].variant;
-            let mut j = i;
-            while j < hits.len() && hits[j].variant == v {
-                j += 1;
-            }
-            let var = &self.variants[v as usize];
-            if let Some((segs, factor)) = chain(&hits[i..j], &var.gaps) {
-                let score = f32::from(var.words) * factor;
-                let span = segs[0].start..segs[segs.len() - 1].end;
-                match matches.last_mut() {
-                    Some((p, m)) if *p == var.phrase => {
-                        if score > m.0 {
-                            *m = (score, span, segs, factor);
-                        }
-                    }
-                    _ => matches.push((var.phrase, (score, span, segs, factor))),
+        found.sort_unstable();
+        let occurrences = |pattern: u32| -> &[(u32, u32, u32)] {
+            let from = found.partition_point(|f| f.0 < pattern);
+            let to = found.partition_point(|f| f.0 <= pattern);
+            &found[from..to]
+        };
+        // How well the typed words agree with a segment's diacritics.
+        let factor = |exact: &[Box<str>], s: u32| -> f32 {
+            let mut factor = 1.0f32;
+            for (k, pat) in exact.iter().enumerate() {
+                let t = s as usize + k;
+                let typed = n.token_text(t);
+                if is_corrected(t) {
+                    factor = factor.min(0.8);
+                } else if pat.is_ascii() || **pat == *typed {
+                    // Exact, or the rule has no diacritics here.
+                } else if typed == n.token_folded(t) {
+                    // The customer typed no diacritics.
+                    factor = factor.min(0.9);
+                } else {
+                    // Different diacritics: bán is not bàn.
+                    return 0.0;
                 }
             }
-            i = j;
+            factor
+        };
+
+        // Wake the variants anchored on a pattern that occurred, gather the
+        // occurrences of their other segments, and chain them across gaps.
+        let mut woken: Vec<u32> = Vec::with_capacity(32);
+        let mut i = 0;
+        while i < found.len() {
+            let p = found[i].0;
+            while i < found.len() && found[i].0 == p {
+                i += 1;
+            }
+            woken.extend_from_slice(&self.anchored[p as usize]);
+        }
+        // Variants of one phrase have consecutive ids: sorted, a phrase's
+        // variants are contiguous and its best match is kept in one place.
+        woken.sort_unstable();
+        let mut matches: Vec<(u32, PhraseMatch)> = Vec::with_capacity(16);
+        let mut hits: Vec<Hit> = Vec::with_capacity(16);
+        // Segment ranges of every match, in one buffer.
+        let mut arena: Vec<Range<u32>> = Vec::with_capacity(32);
+        let (mut scratch, mut best_segs) = (Vec::new(), Vec::new());
+        for &v in &woken {
+            let var = &self.variants[v as usize];
+            hits.clear();
+            let mut complete = true;
+            for (seg, (&pat, exact)) in var
+                .seg_patterns
+                .iter()
+                .zip(var.seg_exact.iter())
+                .enumerate()
+            {
+                let before = hits.len();
+                for &(_, start, end) in occurrences(pat) {
+                    let f = factor(exact, start);
+                    if f > 0.0 {
+                        hits.push(Hit {
+                            seg: seg as u16,
+                            start,
+                            end,
+                            factor: f,
+                        });
+                    }
+                }
+                if hits.len() == before {
+                    complete = false;
+                    break;
+                }
+            }
+            if !complete {
+                continue;
+            }
+            if let Some(factor) = chain(&hits, &var.gaps, &mut scratch, &mut best_segs) {
+                let score = f32::from(var.words) * factor;
+                let span = best_segs[0].start..best_segs[best_segs.len() - 1].end;
+                let better = match matches.last() {
+                    Some((p, m)) if *p == var.phrase => score > m.0,
+                    _ => true,
+                };
+                if better {
+                    let segs = arena.len() as u32..(arena.len() + best_segs.len()) as u32;
+                    arena.extend_from_slice(&best_segs);
+                    let m = (score, span, segs, factor);
+                    match matches.last_mut() {
+                        Some((p, old)) if *p == var.phrase => *old = m,
+                        _ => matches.push((var.phrase, m)),
+                    }
+                }
+            }
         }
 
         // Accumulate per intent, touching only the intents that matched:
@@ -653,9 +732,12 @@ impl Engine {
                     a.phrase_score += s;
                     if *s > a.best {
                         a.best = *s;
-                        a.best_len = segs.iter().map(|r| (r.end - r.start) as f32).sum();
+                        a.best_len = arena[segs.start as usize..segs.end as usize]
+                            .iter()
+                            .map(|r| (r.end - r.start) as f32)
+                            .sum();
                     }
-                    a.covered.extend(segs.iter().cloned());
+                    a.matched = true;
                     Some((
                         k,
                         ContributionKind::Phrase,
@@ -732,15 +814,15 @@ impl Engine {
         let lang = if en > vi { Lang::En } else { Lang::Vi };
 
         // Scores to confidences.
-        let filler: Vec<bool> = (0..ntok)
+        // Per token: bit 0 filler, bit 1 covered by the intent in hand.
+        let mut marks: Vec<u8> = (0..ntok)
             .map(|i| {
                 let (t, f) = (n.token_text(i), n.token_folded(i));
-                self.filler.contains(t) || (t == f && self.filler_folded.contains(f))
+                u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
             })
             .collect();
-        let content = filler.iter().filter(|&&f| !f).count().max(1);
-        let mut mark = vec![false; ntok];
-        let mut ranked = Vec::new();
+        let content = marks.iter().filter(|&&m| m & 1 == 0).count().max(1);
+        let mut ranked = Vec::with_capacity(acc.len());
         for a in &acc {
             if a.vetoed || a.phrase_score + a.regex_score <= 0.0 {
                 continue;
@@ -748,18 +830,23 @@ impl Engine {
             // The best phrase counts in full; words that further phrases
             // cover beyond it count for half (two phrases over the same
             // words add nothing); each regex adds 2.
-            mark.iter_mut().for_each(|m| *m = false);
-            for r in &a.covered {
-                for t in r.start..r.end {
-                    mark[t as usize] = true;
+            marks.iter_mut().for_each(|m| *m &= 1);
+            for (pid, (_, _, segs, _)) in &matches {
+                if self.phrases[*pid as usize].owner != Owner::Intent(a.k) {
+                    continue;
+                }
+                for r in &arena[segs.start as usize..segs.end as usize] {
+                    for t in r.start..r.end {
+                        marks[t as usize] |= 2;
+                    }
                 }
             }
-            let all = mark.iter().filter(|&&m| m).count() as f32;
-            let hit = (0..ntok).filter(|&i| mark[i] && !filler[i]).count();
-            let cov = if a.covered.is_empty() {
-                0.5
-            } else {
+            let all = marks.iter().filter(|&&m| m & 2 != 0).count() as f32;
+            let hit = marks.iter().filter(|&&m| m == 2).count();
+            let cov = if a.matched {
                 (hit as f32 / content as f32).min(1.0)
+            } else {
+                0.5
             };
             let extra = (all - a.best_len).max(0.0);
             let k = a.k as usize;
@@ -826,39 +913,42 @@ impl Engine {
     }
 }
 
-/// Chains one variant's segment hits in order, respecting gaps. Returns the
-/// segment ranges and the lowest diacritic factor, or `None`.
+/// Chains one variant's segment hits in order, respecting gaps. On success
+/// the segment ranges are in `best` and the lowest diacritic factor is
+/// returned. `scratch` and `best` are the caller's, reused across calls.
 ///
 /// `group` is sorted by (segment, start), so each segment's hits are a
 /// slice and the first candidate after a position is a binary search away:
 /// the walk is O(hits · segments · log hits), even on adversarial input.
-fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
+fn chain(
+    group: &[Hit],
+    gaps: &[u8],
+    scratch: &mut Vec<Range<u32>>,
+    best: &mut Vec<Range<u32>>,
+) -> Option<f32> {
     let nseg = gaps.len() + 1;
-    let mut by_seg: Vec<&[Hit]> = Vec::with_capacity(nseg);
-    let mut rest = group;
-    for s in 0..nseg {
-        let n = rest.partition_point(|h| (h.seg as usize) <= s);
-        let (mine, after) = rest.split_at(n);
-        by_seg.push(mine);
-        rest = after;
-    }
-    let mut best: Option<(Vec<Range<u32>>, f32)> = None;
-    for h0 in by_seg[0] {
-        let mut segs = Vec::with_capacity(nseg);
-        segs.push(h0.start..h0.end);
+    let seg_hits = |s: usize| -> &[Hit] {
+        let from = group.partition_point(|h| (h.seg as usize) < s);
+        let to = group.partition_point(|h| (h.seg as usize) <= s);
+        &group[from..to]
+    };
+    let mut best_factor: Option<f32> = None;
+    for h0 in seg_hits(0) {
+        scratch.clear();
+        scratch.push(h0.start..h0.end);
         let mut factor = h0.factor;
         let mut end = h0.end;
         let mut ok = true;
         for s in 1..nseg {
             let gap = gaps[s - 1];
-            let hits = by_seg[s];
+            let hits = seg_hits(s);
             let from = hits.partition_point(|h| h.start < end);
             // The earliest hit after `end`: if it is outside the gap window,
             // every later one is too; and a later start only narrows what
             // can follow.
             match hits.get(from) {
                 Some(h) if gap == ANY_GAP || h.start - end <= u32::from(gap) => {
-                    segs.push(h.start..h.end);
+                    scratch.push(h.start..h.end);
                     factor = factor.min(h.factor);
                     end = h.end;
                 }
@@ -868,15 +958,16 @@ fn chain(group: &[Hit], gaps: &[u8]) -> Option<(Vec<Range<u32>>, f32)> {
                 }
             }
         }
-        if ok && best.as_ref().is_none_or(|b| factor > b.1) {
-            let perfect = factor >= 1.0;
-            best = Some((segs, factor));
-            if perfect {
+        if ok && best_factor.is_none_or(|b| factor > b) {
+            best.clear();
+            best.extend_from_slice(scratch);
+            best_factor = Some(factor);
+            if factor >= 1.0 {
                 break;
             }
         }
     }
-    best
+    best_factor
 }
 
 #[cfg(test)]

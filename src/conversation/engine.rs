@@ -1,0 +1,851 @@
+//! The turn logic. Everything here is a pure function of the bot, the
+//! session and the input; the only state that survives a turn is written
+//! into the [`Session`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::config::{ConvConfig, Texts, Trigger, VerifyMethod};
+use super::session::Pending;
+use super::text;
+use super::{
+    Event, HandoffSummary, InputKind, LookupResult, LookupStatus, Order, OrderStatus, Outcome,
+    OutcomeKind, Session, Turn, VerificationStatus,
+};
+use crate::matcher::{Action, Intent};
+use crate::{Classification, Lang, Matcher};
+
+/// How many recent intents a session remembers.
+const RECENT_INTENTS: usize = 6;
+/// How many characters of each customer message the tail keeps.
+const TAIL_CHARS: usize = 160;
+
+pub(crate) struct BotInner {
+    pub matcher: Matcher,
+    pub config: ConvConfig,
+    pub seed: u64,
+}
+
+/// What the current turn knows besides the session.
+struct Cx<'a> {
+    now: i64,
+    lang: Lang,
+    ev: &'a mut Event,
+}
+
+impl BotInner {
+    pub(crate) fn handle_message(&self, s: &mut Session, text: &str, now: i64) -> Turn {
+        s.turn = s.turn.saturating_add(1);
+        let text = text::truncate(text, self.config.max_message_bytes);
+        let c = self.matcher.classify(text);
+        let lang = self.update_lang(s, &c, text);
+        if text.chars().any(|c| !c.is_whitespace()) && self.config.transcript_tail > 0 {
+            s.tail.push(text::clip_chars(text.trim(), TAIL_CHARS));
+            let extra = s.tail.len().saturating_sub(self.config.transcript_tail);
+            s.tail.drain(..extra);
+        }
+        let mut ev = self.event(s, now, lang, InputKind::Message);
+        ev.intent = c.intent.clone();
+        ev.confidence = c.confidence;
+        let outcome = {
+            let mut cx = Cx {
+                now,
+                lang,
+                ev: &mut ev,
+            };
+            self.on_message(s, &c, text, &mut cx)
+        };
+        self.finish(s, outcome, ev)
+    }
+
+    pub(crate) fn handle_lookup(&self, s: &mut Session, result: LookupResult, now: i64) -> Turn {
+        s.turn = s.turn.saturating_add(1);
+        let lang = s.lang.unwrap_or(self.config.default_lang);
+        let mut ev = self.event(s, now, lang, InputKind::Lookup);
+        let outcome = {
+            let mut cx = Cx {
+                now,
+                lang,
+                ev: &mut ev,
+            };
+            match s.pending.take() {
+                Some(Pending::Lookup {
+                    intent,
+                    order_id,
+                    answer,
+                    tries,
+                }) => {
+                    cx.ev.intent = Some(intent.as_str().into());
+                    self.on_lookup(s, result, intent, order_id, answer, tries, &mut cx)
+                }
+                other => {
+                    // Nothing was asked: never reveal an order nobody
+                    // requested through the verification flow.
+                    s.pending = other;
+                    Outcome::Reply {
+                        text: String::new(),
+                        intent: None,
+                        quick_replies: Vec::new(),
+                    }
+                }
+            }
+        };
+        self.finish(s, outcome, ev)
+    }
+
+    fn event(&self, s: &Session, now: i64, lang: Lang, input: InputKind) -> Event {
+        Event {
+            ts: now,
+            session: s.id.clone(),
+            turn: s.turn,
+            lang,
+            input,
+            intent: None,
+            confidence: 0.0,
+            outcome: OutcomeKind::Reply,
+            handoff_reason: None,
+            priority: None,
+            lookup: None,
+            verification: None,
+            understood: true,
+        }
+    }
+
+    fn finish(&self, s: &mut Session, outcome: Outcome, mut ev: Event) -> Turn {
+        ev.outcome = outcome.kind();
+        if let Outcome::Handoff {
+            reason, priority, ..
+        } = &outcome
+        {
+            ev.handoff_reason = Some(reason.clone());
+            ev.priority = Some(*priority);
+            s.handed_off = true;
+            s.pending = None;
+        }
+        Turn {
+            outcome,
+            events: vec![ev],
+        }
+    }
+
+    /// The customer's language stays put unless a message clearly says
+    /// otherwise: enough words, or Vietnamese letters.
+    fn update_lang(&self, s: &mut Session, c: &Classification, text: &str) -> Lang {
+        let words = text::word_count(text);
+        let vi_letters = text.chars().any(text::is_vi_letter);
+        let detected = if vi_letters { Lang::Vi } else { c.lang };
+        let lang = match s.lang {
+            None if words == 0 => self.config.default_lang,
+            None => detected,
+            Some(cur) if detected != cur => {
+                let clear = words >= self.config.min_words_to_switch || (vi_letters && words >= 2);
+                if clear {
+                    detected
+                } else {
+                    cur
+                }
+            }
+            Some(cur) => cur,
+        };
+        s.lang = Some(lang);
+        lang
+    }
+
+    fn on_message(
+        &self,
+        s: &mut Session,
+        c: &Classification,
+        text: &str,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        if s.handed_off {
+            return self.reply(s, cx, "waiting_for_agent", None, &[]);
+        }
+        if let Some(Pending::Contact { reason, priority }) = &s.pending {
+            let tr = Trigger {
+                enabled: true,
+                reason: reason.as_str().into(),
+                priority: *priority,
+                after: 0,
+            };
+            s.pending = None;
+            return self.contact_handoff(s, c, text, tr, cx);
+        }
+        if let Some(tr) = self.lexicon_trigger(c) {
+            return self.handoff(s, &tr, "handoff_apology", None, cx);
+        }
+        match s.pending.take() {
+            Some(Pending::Slot {
+                intent,
+                slot,
+                tries,
+            }) => {
+                // A confident message about something else wins even when it
+                // carries a value: "no wait, cancel DH555555" is a cancellation.
+                if self.topic_change(c, &intent) {
+                } else if let Some(v) = self.slot_value(&slot, c, text) {
+                    s.slots.insert(slot, v);
+                    if let Some(i) = self.matcher.intent(&intent) {
+                        return self.run_intent(s, i, c, text, cx);
+                    }
+                } else {
+                    let tries = tries.saturating_add(1);
+                    if tries > self.config.max_slot_retries {
+                        let tr = self.trigger("invalid_input");
+                        return self.handoff(s, &tr, "slot_failed", None, cx);
+                    }
+                    let texts = self
+                        .config
+                        .slots
+                        .get(&slot)
+                        .map(|sc| sc.invalid.clone())
+                        .unwrap_or_else(|| self.msg("invalid_slot").clone());
+                    s.pending = Some(Pending::Slot {
+                        intent,
+                        slot,
+                        tries,
+                    });
+                    cx.ev.understood = false;
+                    return self.reply_texts(s, cx, &texts, None, &[], None);
+                }
+            }
+            Some(Pending::Verify {
+                intent,
+                order_id,
+                tries,
+            }) => {
+                // Another order id (or another topic) is a new question, not a
+                // wrong answer; the enumeration limit still counts it.
+                let other_order = self
+                    .slot_value("order_id", c, text)
+                    .is_some_and(|id| id != order_id);
+                if other_order || self.topic_change(c, &intent) {
+                } else if let Some(answer) = self.verify_answer(c, text) {
+                    s.pending = Some(Pending::Lookup {
+                        intent,
+                        order_id: order_id.clone(),
+                        answer: Some(answer),
+                        tries,
+                    });
+                    cx.ev.lookup = Some(LookupStatus::Requested);
+                    return Outcome::LookupOrder { order_id };
+                } else {
+                    let tries = tries.saturating_add(1);
+                    if tries >= self.config.verify_max_tries {
+                        cx.ev.verification = Some(VerificationStatus::Failed);
+                        let tr = self.trigger("verification_failed");
+                        return self.handoff(s, &tr, "verify_failed", None, cx);
+                    }
+                    cx.ev.verification = Some(VerificationStatus::Requested);
+                    let name = self.verify_message();
+                    let extra = vec![("order_id", order_id.clone())];
+                    s.pending = Some(Pending::Verify {
+                        intent,
+                        order_id,
+                        tries,
+                    });
+                    let texts = self.msg(name).clone();
+                    return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
+                }
+            }
+            // A lookup the host never answered, or a question from a newer
+            // firstline: start over from this message.
+            Some(Pending::Lookup { .. }) | Some(Pending::Unknown) | None => {}
+            Some(p @ Pending::Contact { .. }) => s.pending = Some(p),
+        }
+
+        let intent = match c.intent.as_deref().and_then(|id| self.matcher.intent(id)) {
+            Some(i) => i,
+            None => {
+                // A bare order id ("DH123456") asks about that order.
+                let bare = self
+                    .config
+                    .bare_id_intent
+                    .as_deref()
+                    .and_then(|id| self.matcher.intent(id));
+                match bare {
+                    Some(i) if self.slot_value("order_id", c, text).is_some() => i,
+                    _ => return self.fallback(s, cx),
+                }
+            }
+        };
+        s.fallbacks = 0;
+        if s.recent.last().map(|s| s.as_str()) == Some(&*intent.id) {
+            s.repeats = s.repeats.saturating_add(1);
+        } else {
+            s.repeats = 1;
+        }
+        s.recent.push(intent.id.to_string());
+        let extra = s.recent.len().saturating_sub(RECENT_INTENTS);
+        s.recent.drain(..extra);
+        let loop_tr = self.trigger("repeats");
+        if loop_tr.enabled && s.repeats >= loop_tr.after.max(1) {
+            return self.handoff(s, &loop_tr, "handoff", None, cx);
+        }
+        self.run_intent(s, intent, c, text, cx)
+    }
+
+    fn fallback(&self, s: &mut Session, cx: &mut Cx<'_>) -> Outcome {
+        s.fallbacks = s.fallbacks.saturating_add(1);
+        cx.ev.understood = false;
+        let tr = self.trigger("fallbacks");
+        if tr.enabled && s.fallbacks >= tr.after.max(1) {
+            return self.handoff(s, &tr, "handoff", None, cx);
+        }
+        match self
+            .config
+            .fallback_intent
+            .as_deref()
+            .and_then(|id| self.matcher.intent(id))
+        {
+            Some(i) => {
+                let t = Texts {
+                    vi: i.replies.vi.clone(),
+                    en: i.replies.en.clone(),
+                };
+                let qr = i.quick_replies.get(cx.lang).to_vec();
+                self.reply_texts(s, cx, &t, None, &qr, None)
+            }
+            None => self.reply(s, cx, "fallback", None, &[]),
+        }
+    }
+
+    /// A confident, unambiguous message about something else abandons the
+    /// pending question.
+    fn topic_change(&self, c: &Classification, pending_intent: &str) -> bool {
+        match c.intent.as_deref() {
+            Some(id) => {
+                id != pending_intent
+                    && !c.ambiguous
+                    && c.confidence >= self.config.topic_change_confidence
+            }
+            None => false,
+        }
+    }
+
+    fn run_intent(
+        &self,
+        s: &mut Session,
+        intent: &Intent,
+        c: &Classification,
+        text: &str,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let id: Arc<str> = intent.id.clone();
+        if cx.ev.intent.is_none() {
+            // Answering a pending question: the event names its intent.
+            cx.ev.intent = Some(id.clone());
+        }
+        let own_reply = intent.replies.get(cx.lang).to_vec();
+        if intent.action == Action::Handoff || intent.handoff {
+            let tr = if intent.action == Action::Handoff {
+                self.trigger("customer_request")
+            } else {
+                self.trigger("intent")
+            };
+            if tr.enabled {
+                let reply = (!own_reply.is_empty()).then(|| {
+                    let t = Texts {
+                        vi: intent.replies.vi.clone(),
+                        en: intent.replies.en.clone(),
+                    };
+                    self.render_texts(s, cx, &t, None)
+                });
+                return self.handoff(s, &tr, "handoff", reply, cx);
+            }
+        }
+        for slot in &intent.slots {
+            if let Some(v) = self.slot_value(slot, c, text) {
+                s.slots.insert(slot.clone(), v);
+            }
+        }
+        for slot in &intent.slots {
+            if !s.slots.contains_key(slot) {
+                let texts = self
+                    .config
+                    .slots
+                    .get(slot)
+                    .map(|sc| sc.prompt.clone())
+                    .unwrap_or_default();
+                s.pending = Some(Pending::Slot {
+                    intent: id.to_string(),
+                    slot: slot.clone(),
+                    tries: 0,
+                });
+                return self.reply_texts(s, cx, &texts, Some(id), &[], None);
+            }
+        }
+        match intent.action {
+            Action::LookupOrder => match s.slots.get("order_id").cloned() {
+                Some(order_id) => self.start_lookup(s, &id, order_id, cx),
+                None => {
+                    s.pending = Some(Pending::Slot {
+                        intent: id.to_string(),
+                        slot: "order_id".into(),
+                        tries: 0,
+                    });
+                    let texts = self.config.slots["order_id"].prompt.clone();
+                    self.reply_texts(s, cx, &texts, Some(id), &[], None)
+                }
+            },
+            _ => {
+                let t = Texts {
+                    vi: intent.replies.vi.clone(),
+                    en: intent.replies.en.clone(),
+                };
+                let t = if t.vi.is_empty() && t.en.is_empty() {
+                    self.msg("fallback").clone()
+                } else {
+                    t
+                };
+                let qr = intent.quick_replies.get(cx.lang).to_vec();
+                self.reply_texts(s, cx, &t, Some(id), &qr, None)
+            }
+        }
+    }
+
+    fn start_lookup(
+        &self,
+        s: &mut Session,
+        intent: &str,
+        order_id: String,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        if !s.orders.contains(&order_id) {
+            let tr = self.trigger("enumeration");
+            if tr.enabled && s.orders.len() >= self.config.max_orders {
+                cx.ev.lookup = Some(LookupStatus::Refused);
+                s.slots.remove("order_id");
+                return self.handoff(s, &tr, "enumeration", None, cx);
+            }
+            s.orders.push(order_id.clone());
+        }
+        s.pending = Some(Pending::Lookup {
+            intent: intent.to_string(),
+            order_id: order_id.clone(),
+            answer: None,
+            tries: 0,
+        });
+        cx.ev.lookup = Some(LookupStatus::Requested);
+        Outcome::LookupOrder { order_id }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_lookup(
+        &self,
+        s: &mut Session,
+        result: LookupResult,
+        intent: String,
+        order_id: String,
+        answer: Option<String>,
+        tries: u8,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let order = match result {
+            LookupResult::Failed(_) => {
+                cx.ev.lookup = Some(LookupStatus::Failed);
+                let tr = self.trigger("lookup_failed");
+                return self.handoff(s, &tr, "lookup_error", None, cx);
+            }
+            LookupResult::NotFound => {
+                cx.ev.lookup = Some(LookupStatus::NotFound);
+                s.slots.remove("order_id");
+                s.pending = Some(Pending::Slot {
+                    intent: intent.clone(),
+                    slot: "order_id".into(),
+                    tries: 0,
+                });
+                let texts = self.config.order_status[&OrderStatus::NotFound].clone();
+                return self.reply_texts(
+                    s,
+                    cx,
+                    &texts,
+                    Some(intent.as_str().into()),
+                    &[],
+                    Some(vec![("order_id", order_id)]),
+                );
+            }
+            LookupResult::Found(order) => order,
+        };
+        cx.ev.lookup = Some(LookupStatus::Found);
+        if let Some(method) = self.config.verify {
+            if !s.verified.contains(&order_id) {
+                if !proof_on_file(method, &order) {
+                    cx.ev.verification = Some(VerificationStatus::Failed);
+                    let tr = self.trigger("verification_failed");
+                    return self.handoff(s, &tr, "verify_failed", None, cx);
+                }
+                let extra = vec![("order_id", order_id.clone())];
+                match answer {
+                    None => {
+                        cx.ev.verification = Some(VerificationStatus::Requested);
+                        s.pending = Some(Pending::Verify {
+                            intent,
+                            order_id,
+                            tries,
+                        });
+                        let texts = self.msg(self.verify_message()).clone();
+                        return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
+                    }
+                    Some(a) if proof_matches(method, &order, &a) => {
+                        cx.ev.verification = Some(VerificationStatus::Passed);
+                        s.verified.push(order_id.clone());
+                    }
+                    Some(_) => {
+                        let tries = tries.saturating_add(1);
+                        if tries >= self.config.verify_max_tries {
+                            cx.ev.verification = Some(VerificationStatus::Failed);
+                            let tr = self.trigger("verification_failed");
+                            return self.handoff(s, &tr, "verify_failed", None, cx);
+                        }
+                        cx.ev.verification = Some(VerificationStatus::Mismatch);
+                        s.pending = Some(Pending::Verify {
+                            intent,
+                            order_id,
+                            tries,
+                        });
+                        let left = self.config.verify_max_tries - tries;
+                        let mut extra = extra;
+                        extra.push(("tries_left", left.to_string()));
+                        let texts = self.msg("verify_mismatch").clone();
+                        return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
+                    }
+                }
+            }
+        }
+        // Verified (or verification is off): the order's details.
+        s.repeats = 0;
+        let unknown = text::unknown_value(cx.lang).to_string();
+        let extra = vec![
+            ("order_id", order_id),
+            ("status", order.status.code().to_string()),
+            (
+                "carrier",
+                order.carrier.clone().unwrap_or_else(|| unknown.clone()),
+            ),
+            (
+                "tracking",
+                order.tracking.clone().unwrap_or_else(|| unknown.clone()),
+            ),
+            ("eta", order.eta.clone().unwrap_or(unknown)),
+        ];
+        let texts = self
+            .config
+            .order_status
+            .get(&order.status)
+            .cloned()
+            .unwrap_or_default();
+        self.reply_texts(
+            s,
+            cx,
+            &texts,
+            Some(intent.as_str().into()),
+            &[],
+            Some(extra),
+        )
+    }
+
+    fn verify_message(&self) -> &'static str {
+        match self.config.verify {
+            Some(VerifyMethod::Email) => "verify_email",
+            Some(VerifyMethod::Either) => "verify_either",
+            _ => "verify_phone",
+        }
+    }
+
+    fn verify_answer(&self, c: &Classification, text: &str) -> Option<String> {
+        let email = || {
+            c.entity("email")
+                .map(|e| e.value.to_lowercase())
+                .or_else(|| text::find_email(text))
+        };
+        let last4 = || {
+            c.entity("phone")
+                .and_then(|e| text::last4_of(&e.value))
+                .or_else(|| text::find_last4(text))
+        };
+        match self.config.verify? {
+            VerifyMethod::PhoneLast4 => last4(),
+            VerifyMethod::Email => email(),
+            VerifyMethod::Either => email().or_else(last4),
+        }
+    }
+
+    /// A slot's value from this message: the matcher's entity, or for order
+    /// ids a token of a configured shape.
+    fn slot_value(&self, slot: &str, c: &Classification, text: &str) -> Option<String> {
+        let entity = self
+            .config
+            .slots
+            .get(slot)
+            .map(|s| s.entity.as_str())
+            .unwrap_or(slot);
+        if entity == "order_id" {
+            let shapes = &self.config.order_id_patterns;
+            let own = text::find_order_id(text, shapes);
+            if let Some(e) = c.entity("order_id") {
+                let v = e.value.to_uppercase();
+                if text::valid_order_id(&v, shapes) {
+                    // An entity pattern whose optional prefix ("dh", "đơn")
+                    // swallowed the id's letters gives "100004" for
+                    // "DH100004": the whole token wins.
+                    return match own {
+                        Some(o) if o.len() > v.len() && o.ends_with(&v) => Some(o),
+                        _ => Some(v),
+                    };
+                }
+            }
+            return own;
+        }
+        match c.entity(entity) {
+            Some(e) if !e.value.is_empty() && e.value.len() <= 64 => Some(e.value.clone()),
+            _ => match entity {
+                "phone" => text::find_phone(text),
+                "email" => text::find_email(text),
+                _ => None,
+            },
+        }
+    }
+
+    fn lexicon_trigger(&self, c: &Classification) -> Option<Trigger> {
+        c.lexicon_hits
+            .iter()
+            .filter_map(|h| {
+                let lt = self.config.lexicons.get(&*h.lexicon)?;
+                (lt.trigger.enabled && h.severity >= lt.min_severity).then_some((
+                    lt.trigger.priority,
+                    h.severity,
+                    &lt.trigger,
+                ))
+            })
+            .max_by_key(|(p, sev, _)| (*p, *sev))
+            .map(|(_, _, t)| t.clone())
+    }
+
+    fn trigger(&self, name: &str) -> Trigger {
+        self.config.triggers[name].clone()
+    }
+
+    fn msg(&self, name: &str) -> &Texts {
+        &self.config.messages[name]
+    }
+
+    fn agents_open(&self, now: i64) -> bool {
+        match &self.config.agent_hours {
+            None => true,
+            Some(ah) => {
+                let (day, min) = text::local_time(now, ah.offset_secs);
+                ah.days[day] && min >= ah.open && min < ah.close
+            }
+        }
+    }
+
+    /// When agents are next available, in words.
+    fn agents_back(&self, now: i64, lang: Lang) -> String {
+        let Some(ah) = &self.config.agent_hours else {
+            return String::new();
+        };
+        let (day, min) = text::local_time(now, ah.offset_secs);
+        let at = text::hhmm(ah.open);
+        if ah.days[day] && min < ah.open {
+            return match lang {
+                Lang::Vi => format!("{at} hôm nay"),
+                Lang::En => format!("today at {at}"),
+            };
+        }
+        for d in 1..=7 {
+            let next = (day + d) % 7;
+            if ah.days[next] {
+                return match (lang, d) {
+                    (Lang::Vi, 1) => format!("{at} ngày mai"),
+                    (Lang::En, 1) => format!("tomorrow at {at}"),
+                    (Lang::Vi, _) => format!("{at} {}", text::day_name(next, lang)),
+                    (Lang::En, _) => format!("on {} at {at}", text::day_name(next, lang)),
+                };
+            }
+        }
+        String::new()
+    }
+
+    /// Hands off now, or outside agent hours asks for a contact first.
+    fn handoff(
+        &self,
+        s: &mut Session,
+        tr: &Trigger,
+        msg: &str,
+        reply: Option<String>,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        if !self.agents_open(cx.now) {
+            s.pending = Some(Pending::Contact {
+                reason: tr.reason.to_string(),
+                priority: tr.priority,
+            });
+            cx.ev.handoff_reason = Some(tr.reason.clone());
+            cx.ev.priority = Some(tr.priority);
+            return self.reply(s, cx, "handoff_offline", None, &[]);
+        }
+        let reply = match reply {
+            Some(r) => r,
+            None => {
+                let t = self.msg(msg).clone();
+                self.render_texts(s, cx, &t, None)
+            }
+        };
+        Outcome::Handoff {
+            reason: tr.reason.clone(),
+            priority: tr.priority,
+            summary: Box::new(self.summary(s, tr, cx.lang, None, true)),
+            reply,
+        }
+    }
+
+    /// Outside agent hours, the message after "leave a contact".
+    fn contact_handoff(
+        &self,
+        s: &mut Session,
+        c: &Classification,
+        text: &str,
+        tr: Trigger,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let contact = c
+            .entity("phone")
+            .map(|e| e.value.clone())
+            .or_else(|| text::find_phone(text))
+            .or_else(|| c.entity("email").map(|e| e.value.to_lowercase()))
+            .or_else(|| text::find_email(text));
+        let (name, extra) = match &contact {
+            Some(v) => ("contact_thanks", Some(vec![("contact", v.clone())])),
+            None => ("contact_missing", None),
+        };
+        let t = self.msg(name).clone();
+        let reply = self.render_texts(s, cx, &t, extra);
+        let available = self.agents_open(cx.now);
+        Outcome::Handoff {
+            reason: tr.reason.clone(),
+            priority: tr.priority,
+            summary: Box::new(self.summary(s, &tr, cx.lang, contact, available)),
+            reply,
+        }
+    }
+
+    fn summary(
+        &self,
+        s: &Session,
+        tr: &Trigger,
+        lang: Lang,
+        contact: Option<String>,
+        agents_available: bool,
+    ) -> HandoffSummary {
+        HandoffSummary {
+            reason: tr.reason.clone(),
+            priority: tr.priority,
+            lang,
+            intents: s.recent.clone(),
+            slots: s.slots.clone(),
+            verified_orders: s.verified.clone(),
+            last_messages: s.tail.clone(),
+            contact,
+            agents_available,
+        }
+    }
+
+    fn reply(
+        &self,
+        s: &Session,
+        cx: &mut Cx<'_>,
+        msg: &str,
+        intent: Option<Arc<str>>,
+        qr: &[String],
+    ) -> Outcome {
+        let t = self.msg(msg).clone();
+        self.reply_texts(s, cx, &t, intent, qr, None)
+    }
+
+    fn reply_texts(
+        &self,
+        s: &Session,
+        cx: &mut Cx<'_>,
+        texts: &Texts,
+        intent: Option<Arc<str>>,
+        qr: &[String],
+        extra: Option<Vec<(&'static str, String)>>,
+    ) -> Outcome {
+        Outcome::Reply {
+            text: self.render_texts(s, cx, texts, extra),
+            intent,
+            quick_replies: qr.to_vec(),
+        }
+    }
+
+    /// Picks a variant deterministically and fills its placeholders.
+    fn render_texts(
+        &self,
+        s: &Session,
+        cx: &Cx<'_>,
+        texts: &Texts,
+        extra: Option<Vec<(&'static str, String)>>,
+    ) -> String {
+        let variants = texts.get(cx.lang);
+        if variants.is_empty() {
+            return String::new();
+        }
+        let h = text::fnv(&s.turn.to_le_bytes(), text::fnv(s.id.as_bytes(), self.seed));
+        let template = &variants[(h % variants.len() as u64) as usize];
+        let mut vars: BTreeMap<&str, String> = BTreeMap::new();
+        for (k, v) in self.matcher.settings() {
+            vars.insert(k.as_str(), v.clone());
+        }
+        if let Some(ah) = &self.config.agent_hours {
+            let label = ah.label.get(cx.lang);
+            if let Some(l) = label.first() {
+                vars.insert("agent_hours", l.clone());
+            } else if !vars.contains_key("agent_hours") {
+                vars.insert(
+                    "agent_hours",
+                    format!("{}–{}", text::hhmm(ah.open), text::hhmm(ah.close)),
+                );
+            }
+            vars.insert("agents_back", self.agents_back(cx.now, cx.lang));
+        }
+        for (k, v) in &s.slots {
+            vars.insert(k.as_str(), v.clone());
+        }
+        for (k, v) in extra.unwrap_or_default() {
+            vars.insert(k, v);
+        }
+        text::render(template, &vars)
+    }
+}
+
+fn proof_on_file(method: VerifyMethod, order: &Order) -> bool {
+    let phone = order.phone.as_deref().and_then(text::last4_of).is_some();
+    let email = order.email.as_deref().is_some_and(|e| e.contains('@'));
+    match method {
+        VerifyMethod::PhoneLast4 => phone,
+        VerifyMethod::Email => email,
+        VerifyMethod::Either => phone || email,
+    }
+}
+
+fn proof_matches(method: VerifyMethod, order: &Order, answer: &str) -> bool {
+    let phone = || {
+        order
+            .phone
+            .as_deref()
+            .and_then(text::last4_of)
+            .is_some_and(|l4| l4 == answer)
+    };
+    let email = || {
+        order
+            .email
+            .as_deref()
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case(answer.trim()))
+    };
+    match method {
+        VerifyMethod::PhoneLast4 => phone(),
+        VerifyMethod::Email => email(),
+        VerifyMethod::Either => phone() || email(),
+    }
+}

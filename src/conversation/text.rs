@@ -1,0 +1,329 @@
+//! Small text helpers: value extraction the conversation needs beyond the
+//! matcher's entities, templates, variant choice, language cues, time.
+
+use std::collections::BTreeMap;
+
+use crate::Lang;
+
+/// Truncates to at most `max` bytes on a char boundary.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Truncates to `max` chars, marking the cut.
+pub(crate) fn clip_chars(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// True for letters that only Vietnamese uses among vi/en (any letter with a
+/// diacritic in the Vietnamese alphabet, or đ).
+pub(crate) fn is_vi_letter(c: char) -> bool {
+    matches!(
+        c,
+        'đ' | 'Đ' | 'ă' | 'Ă' | 'â' | 'Â' | 'ê' | 'Ê' | 'ô' | 'Ô' | 'ơ' | 'Ơ' | 'ư' | 'Ư'
+    ) || ('\u{00C0}'..='\u{00FD}').contains(&c) && c.is_alphabetic() && c != '×' && c != '÷'
+        || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+        || ('\u{0300}'..='\u{0323}').contains(&c)
+}
+
+/// Words made of letters (at least two), ignoring ids, numbers and emoji:
+/// how much language evidence a message carries.
+pub(crate) fn word_count(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphanumeric() && !('\u{0300}'..='\u{036F}').contains(&c))
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .count()
+}
+
+/// True when a normalised id has one of the shop's shapes. A phone number
+/// is never an order id, whatever the shapes say.
+pub(crate) fn valid_order_id(t: &str, shapes: &[regex::Regex]) -> bool {
+    t.bytes().any(|b| b.is_ascii_digit())
+        && !(t.bytes().all(|b| b.is_ascii_digit()) && find_phone(t).is_some())
+        && shapes.iter().any(|r| r.is_match(t))
+}
+
+/// Candidate order ids: tokens (and pairs of adjacent tokens, for `DH 123456`)
+/// uppercased with `#`, `-` and `.` removed, that match one of the shapes.
+pub(crate) fn find_order_id(text: &str, shapes: &[regex::Regex]) -> Option<String> {
+    let tokens: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '?' | '!'))
+        .map(|t| {
+            t.trim_matches(|c: char| !c.is_alphanumeric())
+                .chars()
+                .filter(|c| !matches!(c, '#' | '-' | '.' | '_'))
+                .flat_map(|c| c.to_uppercase())
+                .collect::<String>()
+        })
+        .filter(|t| !t.is_empty() && t.len() <= 32 && t.is_ascii())
+        .collect();
+    let ok = |t: &str| valid_order_id(t, shapes);
+    for (i, t) in tokens.iter().enumerate() {
+        // `DH 123456`: letters then digits, typed apart.
+        if let Some(next) = tokens.get(i + 1) {
+            let joined = format!("{t}{next}");
+            if t.bytes().all(|b| b.is_ascii_alphabetic())
+                && next.bytes().all(|b| b.is_ascii_digit())
+                && ok(&joined)
+            {
+                return Some(joined);
+            }
+        }
+        if ok(t) {
+            return Some(t.clone());
+        }
+    }
+    None
+}
+
+/// The first email address, lowercased.
+pub(crate) fn find_email(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')'))
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ':' | '"' | '\'')))
+        .find(|t| {
+            let Some((user, host)) = t.split_once('@') else {
+                return false;
+            };
+            !user.is_empty()
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && t.is_ascii()
+                && !host.contains('@')
+        })
+        .map(|t| t.to_ascii_lowercase())
+}
+
+/// Runs of digits, with spaces, dots and dashes inside a number ignored
+/// (`0912 345 678`), at most 16 digits each.
+fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if matches!(c, ' ' | '.' | '-')
+            && !cur.is_empty()
+            && chars.peek().is_some_and(|n| n.is_ascii_digit())
+        {
+            continue;
+        } else if !cur.is_empty() {
+            runs.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs.retain(|r| r.len() <= 16);
+    runs
+}
+
+/// A Vietnamese phone number, canonicalised to `0` + 9 or 10 digits.
+pub(crate) fn find_phone(text: &str) -> Option<String> {
+    digit_runs(text).into_iter().find_map(|r| {
+        let rest = r
+            .strip_prefix("84")
+            .filter(|_| r.len() == 11 || r.len() == 12)
+            .or_else(|| r.strip_prefix('0'))?;
+        let rest = rest.strip_prefix('0').unwrap_or(rest);
+        let ok = (rest.len() == 9
+            && matches!(rest.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9'))
+            || (rest.len() == 10 && rest.starts_with('2'));
+        ok.then(|| format!("0{rest}"))
+    })
+}
+
+/// The last four digits the customer gave: a run of exactly four digits, or
+/// the end of a full phone number.
+pub(crate) fn find_last4(text: &str) -> Option<String> {
+    let runs = digit_runs(text);
+    if let Some(r) = runs.iter().find(|r| r.len() == 4) {
+        return Some(r.clone());
+    }
+    find_phone(text).map(|p| p[p.len() - 4..].to_string())
+}
+
+/// The last four digits of a stored phone number.
+pub(crate) fn last4_of(phone: &str) -> Option<String> {
+    let d: String = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    (d.len() >= 4).then(|| d[d.len() - 4..].to_string())
+}
+
+/// FNV-1a, for a variant choice that is stable across runs and platforms.
+pub(crate) fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Fills `{name}` placeholders from `vars`; unknown names become empty
+/// (config validation rejects them up front, so this only covers values the
+/// host did not return).
+pub(crate) fn render(template: &str, vars: &BTreeMap<&str, String>) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after.find('}') {
+            Some(j)
+                if j > 0
+                    && after[..j]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_') =>
+            {
+                if let Some(v) = vars.get(&after[..j]) {
+                    out.push_str(v);
+                }
+                rest = &after[j + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    // Collapse the double spaces an empty value leaves behind.
+    let mut cleaned = String::with_capacity(out.len());
+    for c in out.chars() {
+        if c == ' ' && cleaned.ends_with(' ') {
+            continue;
+        }
+        cleaned.push(c);
+    }
+    cleaned.trim().to_string()
+}
+
+/// What to show for an order field the host did not return.
+pub(crate) fn unknown_value(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "(đang cập nhật)",
+        Lang::En => "(not available yet)",
+    }
+}
+
+/// Local shop time: (weekday 0 = Sunday, minute of day).
+pub(crate) fn local_time(now: i64, offset_secs: i64) -> (usize, u32) {
+    let local = now.saturating_add(offset_secs);
+    let days = local.div_euclid(86_400);
+    // 1970-01-01 was a Thursday.
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    let minute = (local.rem_euclid(86_400) / 60) as u32;
+    (weekday, minute)
+}
+
+pub(crate) fn hhmm(min: u32) -> String {
+    format!("{:02}:{:02}", min / 60, min % 60)
+}
+
+pub(crate) fn day_name(day: usize, lang: Lang) -> &'static str {
+    const VI: [&str; 7] = [
+        "Chủ nhật",
+        "thứ Hai",
+        "thứ Ba",
+        "thứ Tư",
+        "thứ Năm",
+        "thứ Sáu",
+        "thứ Bảy",
+    ];
+    const EN: [&str; 7] = [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ];
+    match lang {
+        Lang::Vi => VI[day % 7],
+        Lang::En => EN[day % 7],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shapes() -> Vec<regex::Regex> {
+        super::super::config::DEFAULT_ORDER_ID_PATTERNS
+            .iter()
+            .map(|p| regex::Regex::new(p).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn order_ids() {
+        let s = shapes();
+        for (text, want) in [
+            ("DH123456", Some("DH123456")),
+            ("mã đơn của em là #dh-123456 ạ", Some("DH123456")),
+            ("order dh 123456 please", Some("DH123456")),
+            ("ok", None),
+            ("12", None),
+            ("0912345678", None),
+            ("123456789", Some("123456789")),
+            ("em muốn hủy đơn", None),
+        ] {
+            assert_eq!(find_order_id(text, &s).as_deref(), want, "help: {text}");
+        }
+    }
+
+    #[test]
+    fn phones_and_last4() {
+        assert_eq!(find_phone("+84 912.345.678").as_deref(), Some("0912345678"));
+        assert_eq!(
+            find_phone("sdt 0912 345 678 nha").as_deref(),
+            Some("0912345678")
+        );
+        assert_eq!(find_last4("5678 ạ").as_deref(), Some("5678"));
+        assert_eq!(find_last4("0912345678").as_deref(), Some("5678"));
+        assert_eq!(find_last4("không nhớ"), None);
+        assert_eq!(
+            find_email("mail: An.Nguyen@Gmail.com.").as_deref(),
+            Some("an.nguyen@gmail.com")
+        );
+    }
+
+    #[test]
+    fn templates() {
+        let mut v = BTreeMap::new();
+        v.insert("order_id", "DH1".to_string());
+        assert_eq!(
+            render("Đơn {order_id} {missing} xong {x y}", &v),
+            "Đơn DH1 xong {x y}"
+        );
+    }
+
+    #[test]
+    fn words_and_truncation() {
+        assert_eq!(word_count("ok"), 1);
+        assert_eq!(word_count("DH123456"), 0);
+        assert_eq!(word_count("where is my order"), 4);
+        assert_eq!(truncate("đơn", 2), "đ");
+        assert!(is_vi_letter('ơ') && is_vi_letter('ệ') && !is_vi_letter('e'));
+    }
+
+    #[test]
+    fn weekdays() {
+        // 2026-11-25 12:00 UTC is a Wednesday; 19:00 in UTC+7.
+        let (d, m) = local_time(1_795_608_000, 7 * 3600);
+        assert_eq!((d, m), (3, 19 * 60));
+    }
+}

@@ -1,0 +1,1117 @@
+//! Conversation engine tests: multi-turn conversations in Vietnamese and
+//! English, driven by an in-memory scripted host.
+//!
+//! They use a small rule set written here (not the shipped pack), so they
+//! test the engine, not the pack's phrasing. Shipped-pack tests are at the
+//! end and say so in their names.
+
+use std::collections::HashMap;
+
+use firstline::conversation::{
+    Bot, Event, HandoffSummary, LookupError, LookupResult, LookupStatus, Order, OrderStatus,
+    OrderStore, Outcome, Priority, Session, VerificationStatus,
+};
+use firstline::{Lang, Matcher};
+
+const RULES: &str = r#"
+version: 1
+settings:
+  shop_name: "Shop Hoa Mai"
+  hotline: "1900 1234"
+  return_days: "7"
+concepts:
+  order:
+    vi: ["đơn hàng", "đơn", "mã đơn"]
+    en: ["order", "package", "parcel"]
+entities:
+  order_id:
+    pattern: '(?i)\b(?P<value>[A-Z]{2}[-\s]?\d{6,10})\b'
+    normalize: order_id
+  phone:
+    pattern: '(?:\+?84|0)[\s.\-]?\d{2,3}[\s.\-]?\d{3}[\s.\-]?\d{3,4}'
+    normalize: phone
+  email:
+    pattern: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}'
+    normalize: email
+intents:
+  - id: greet
+    phrases:
+      vi: ["xin chào", "chào shop", "chào (bạn|em|ad)"]
+      en: ["hello", "hi", "good morning"]
+    replies:
+      vi: ["Dạ, {shop_name} xin chào anh/chị ạ. Em có thể giúp gì cho anh/chị ạ?"]
+      en: ["Hello! Welcome to {shop_name}. How can I help?"]
+  - id: track_order
+    phrases:
+      vi: ["@order [của] (em|mình|tôi) * (đâu|tới đâu|đến đâu)", "kiểm tra * @order", "tra cứu * @order", "@order * đâu rồi"]
+      en: ["where * @order", "track * @order", "status of * @order", "check * @order"]
+    exclude:
+      vi: ["hủy"]
+      en: ["cancel"]
+    slots: [order_id]
+    action: lookup_order
+    replies:
+      vi: ["Dạ, em kiểm tra đơn hàng giúp anh/chị ạ."]
+      en: ["Sure, let me check that order."]
+  - id: cancel_order
+    phrases:
+      vi: ["hủy @order", "hủy [đơn]"]
+      en: ["cancel * @order", "cancel"]
+    slots: [order_id]
+    replies:
+      vi: ["Dạ, em đã ghi nhận yêu cầu hủy đơn {order_id} ạ. Shop sẽ xác nhận trong ít phút ạ."]
+      en: ["Got it, I've noted your request to cancel order {order_id}. We'll confirm shortly."]
+  - id: contact_human_agent
+    phrases:
+      vi: ["gặp nhân viên", "(nói chuyện|chat) với (người|nhân viên)", "nhân viên tư vấn", "người thật"]
+      en: ["(talk|speak) to * (human|agent|person|someone)", "real person", "human agent"]
+    action: handoff
+    replies:
+      vi: ["Dạ, em chuyển anh/chị sang nhân viên tư vấn ngay ạ."]
+      en: ["Sure, I'm connecting you with one of our team now."]
+lexicons:
+  anger:
+    severity: 2
+    terms:
+      vi: ["lừa đảo", "bóc phốt", "thất vọng"]
+      en: ["scam", "ripoff", "terrible service"]
+  threat:
+    severity: 3
+    terms:
+      vi: ["báo công an", "kiện"]
+      en: ["lawyer", "sue you", "police"]
+  profanity:
+    severity: 2
+    terms:
+      vi: ["vl", "vcl", "dm", "đm"]
+      en: ["wtf", "fuck"]
+"#;
+
+/// 2026-11-25 (a Wednesday) 10:00 in UTC+7.
+const WED_10AM: i64 = 1_795_575_600;
+const HOUR: i64 = 3600;
+
+/// Carrier and tracking of the test orders: must never appear in a reply
+/// before the customer proved the order is theirs.
+const SECRET_CARRIER: &str = "GiaoHangNhanh";
+const SECRET_TRACKING: &str = "GHN778899VN";
+
+fn orders() -> HashMap<String, Order> {
+    let mut m = HashMap::new();
+    let mut add = |o: Order| {
+        m.insert(o.id.clone(), o);
+    };
+    add(Order::new("DH123456", OrderStatus::InTransit)
+        .carrier(SECRET_CARRIER)
+        .tracking(SECRET_TRACKING)
+        .eta("27/11")
+        .phone("0912345678")
+        .email("lan.nguyen@example.com"));
+    add(Order::new("DH222222", OrderStatus::Delivered).phone("0987650000"));
+    add(Order::new("DH333333", OrderStatus::Pending).phone("0987651111"));
+    add(Order::new("DH444444", OrderStatus::Refunded).phone("0987652222"));
+    add(Order::new("DH555555", OrderStatus::Cancelled).phone("0987653333"));
+    m
+}
+
+fn matcher_with(conversation: &str) -> Matcher {
+    let yaml = format!("{RULES}\n{conversation}");
+    Matcher::new(&yaml).unwrap_or_else(|e| panic!("test rules do not compile:\n{e}"))
+}
+
+fn bot_with(conversation: &str) -> Bot {
+    Bot::builder()
+        .seed(1)
+        .build(matcher_with(conversation))
+        .unwrap_or_else(|e| panic!("conversation config rejected:\n{e}"))
+}
+
+/// A store whose order system is down.
+struct BrokenStore;
+
+impl OrderStore for BrokenStore {
+    fn lookup(&self, _: &str) -> Result<Option<Order>, LookupError> {
+        Err(LookupError::timeout())
+    }
+}
+
+/// The scripted host: keeps the session (optionally only as JSON, the way a
+/// web server would), answers lookups from memory and records everything.
+struct Host {
+    bot: Bot,
+    session: Session,
+    /// Store the session as JSON between turns and restore it each time.
+    json: Option<String>,
+    store: HashMap<String, Order>,
+    broken: bool,
+    now: i64,
+    lookups: Vec<String>,
+    texts: Vec<String>,
+    events: Vec<Event>,
+}
+
+impl Host {
+    fn new(bot: Bot) -> Host {
+        Host {
+            bot,
+            session: Session::new("conv-1"),
+            json: None,
+            store: orders(),
+            broken: false,
+            now: WED_10AM,
+            lookups: Vec::new(),
+            texts: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn default() -> Host {
+        Host::new(bot_with(""))
+    }
+
+    fn persisted(mut self) -> Host {
+        self.json = Some(self.session.to_json());
+        self
+    }
+
+    /// One customer message, with the lookup round trip done sans-IO style.
+    fn say(&mut self, text: &str) -> Outcome {
+        if let Some(json) = &self.json {
+            self.session = Session::from_json(json).expect("the saved session loads");
+        }
+        let turn = self.bot.handle_message(&mut self.session, text, self.now);
+        assert_eq!(turn.events.len(), 1, "help: one event per handle_message");
+        self.events.extend(turn.events);
+        let mut outcome = turn.outcome;
+        while let Outcome::LookupOrder { order_id } = &outcome {
+            self.lookups.push(order_id.clone());
+            let result = if self.broken {
+                LookupResult::Failed(LookupError::timeout())
+            } else {
+                LookupResult::from(self.store.lookup(order_id))
+            };
+            let turn = self.bot.handle_lookup(&mut self.session, result, self.now);
+            assert_eq!(turn.events.len(), 1, "help: one event per handle_lookup");
+            self.events.extend(turn.events);
+            outcome = turn.outcome;
+        }
+        if let Some(t) = outcome.text() {
+            self.texts.push(t.to_string());
+        }
+        if self.json.is_some() {
+            let json = self.session.to_json();
+            assert!(
+                json.len() < 700,
+                "help: session too big ({} bytes): {json}",
+                json.len()
+            );
+            self.json = Some(json);
+        }
+        outcome
+    }
+
+    /// Says `text` and expects a reply; returns its text.
+    fn reply(&mut self, text: &str) -> String {
+        match self.say(text) {
+            Outcome::Reply { text: t, .. } => t,
+            other => panic!("help: expected a reply to {text:?}, got {other:?}"),
+        }
+    }
+
+    /// Says `text` and expects a handoff; returns (reason, priority, summary, reply).
+    fn handoff(&mut self, text: &str) -> (String, Priority, HandoffSummary, String) {
+        match self.say(text) {
+            Outcome::Handoff {
+                reason,
+                priority,
+                summary,
+                reply,
+            } => (reason.to_string(), priority, *summary, reply),
+            other => panic!("help: expected a handoff after {text:?}, got {other:?}"),
+        }
+    }
+
+    fn assert_no_secret_leaked(&self) {
+        for t in &self.texts {
+            assert!(
+                !t.contains(SECRET_CARRIER) && !t.contains(SECRET_TRACKING) && !t.contains("27/11"),
+                "help: an unverified order detail leaked into a reply: {t}"
+            );
+        }
+    }
+
+    fn last_event(&self) -> &Event {
+        self.events.last().expect("an event")
+    }
+}
+
+fn is_polite_vi(text: &str) -> bool {
+    text.starts_with("Dạ") && (text.contains("ạ") || text.contains("nhé"))
+}
+
+// ---------------------------------------------------------------- order ids
+
+#[test]
+fn vi_order_id_given_later_then_verified() {
+    let mut h = Host::default();
+    let ask = h.reply("Đơn hàng của em đâu rồi shop?");
+    assert!(is_polite_vi(&ask) && ask.contains("mã đơn"), "help: {ask}");
+    assert!(h.session.is_waiting());
+    let verify = h.reply("DH123456");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(
+        verify.contains("4 số cuối") && verify.contains("DH123456"),
+        "help: {verify}"
+    );
+    h.assert_no_secret_leaked();
+    let status = h.reply("5678 ạ");
+    assert!(
+        status.contains(SECRET_CARRIER) && status.contains(SECRET_TRACKING),
+        "help: {status}"
+    );
+    assert!(is_polite_vi(&status), "help: {status}");
+    assert_eq!(
+        h.last_event().verification,
+        Some(VerificationStatus::Passed)
+    );
+    // Verified once: asking again needs no new proof.
+    let again = h.reply("kiểm tra giúp em đơn hàng DH123456");
+    assert!(again.contains(SECRET_TRACKING), "help: {again}");
+}
+
+#[test]
+fn en_order_id_inside_sentence_verified_with_full_phone() {
+    let mut h = Host::default();
+    let verify = h.reply("where is my order DH123456?");
+    assert!(verify.contains("last 4 digits"), "help: {verify}");
+    let status = h.reply("it's 0912 345 678");
+    assert!(
+        status.contains("on its way") && status.contains(SECRET_TRACKING),
+        "help: {status}"
+    );
+    assert_eq!(h.session.lang(), Some(Lang::En));
+}
+
+#[test]
+fn bare_order_id_without_question_starts_a_lookup() {
+    let mut h = Host::default();
+    let verify = h.reply("mã đơn của em là dh-123456 ạ");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(verify.contains("4 số cuối"), "help: {verify}");
+}
+
+#[test]
+fn an_entity_that_swallows_the_id_prefix_does_not_cut_the_id() {
+    // An order_id entity whose optional "dh" prefix eats the letters.
+    let rules = RULES.replace(
+        r#"'(?i)\b(?P<value>[A-Z]{2}[-\s]?\d{6,10})\b'"#,
+        r#"'(?i)(?:dh|đơn)?\s*(?P<value>[A-Z]{2}\d{6}|\d{6})\b'"#,
+    );
+    assert_ne!(
+        rules, RULES,
+        "help: the test must change the entity pattern"
+    );
+    let m = Matcher::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        m.classify("DH123456").entity("order_id").unwrap().value,
+        "123456"
+    );
+    let mut h = Host::new(Bot::new(m).unwrap());
+    h.reply("DH123456");
+    assert_eq!(h.lookups, ["DH123456"]);
+}
+
+#[test]
+fn wrong_shape_then_right_id() {
+    let mut h = Host::default();
+    h.reply("where is my order?");
+    let again = h.reply("12");
+    assert!(
+        again.contains("doesn't look like an order number"),
+        "help: {again}"
+    );
+    assert!(
+        h.lookups.is_empty(),
+        "help: an invalid id must not be looked up"
+    );
+    let verify = h.reply("oh sorry, it's DH123456");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(verify.contains("last 4 digits"), "help: {verify}");
+}
+
+#[test]
+fn not_found_then_right_id() {
+    let mut h = Host::default();
+    let nf = h.reply("kiểm tra đơn hàng DH999999 giúp em");
+    assert!(
+        nf.contains("chưa tìm thấy") && nf.contains("DH999999"),
+        "help: {nf}"
+    );
+    assert_eq!(h.last_event().lookup, Some(LookupStatus::NotFound));
+    let verify = h.reply("DH123456");
+    assert!(verify.contains("4 số cuối"), "help: {verify}");
+    assert_eq!(h.lookups, ["DH999999", "DH123456"]);
+}
+
+#[test]
+fn invalid_values_are_re_asked_then_handed_off() {
+    let mut h = Host::default();
+    h.reply("đơn của em đâu rồi");
+    h.reply("không nhớ");
+    h.reply("123");
+    let (reason, _, summary, reply) = h.handoff("hmm");
+    assert_eq!(reason, "invalid_input");
+    assert!(is_polite_vi(&reply), "help: {reply}");
+    assert_eq!(summary.intents, ["track_order"]);
+}
+
+#[test]
+fn topic_change_abandons_the_pending_question() {
+    let mut h = Host::default();
+    h.reply("where is my order?");
+    assert!(h.session.is_waiting());
+    let (reason, ..) = h.handoff("can I speak to an agent");
+    assert_eq!(reason, "customer_request");
+
+    let mut h = Host::default();
+    h.reply("đơn hàng của em đâu rồi");
+    let text = h.reply("em muốn hủy đơn DH555555");
+    assert!(text.contains("hủy đơn DH555555"), "help: {text}");
+    assert!(!h.session.is_waiting());
+}
+
+#[test]
+fn every_status_has_a_reply_with_host_fields() {
+    for (id, phone4, want_vi) in [
+        ("DH222222", "0000", "giao thành công"),
+        ("DH333333", "1111", "chờ shop xác nhận"),
+        ("DH444444", "2222", "hoàn tiền"),
+        ("DH555555", "3333", "đã được hủy"),
+    ] {
+        let mut h = Host::default();
+        h.reply(&format!("kiểm tra đơn hàng {id}"));
+        let status = h.reply(phone4);
+        assert!(
+            status.contains(want_vi) && status.contains(id),
+            "help: {status}"
+        );
+    }
+    // Fields the host did not return are not left as holes.
+    let mut h = Host::default();
+    h.store.insert(
+        "DH777777".into(),
+        Order::new("DH777777", OrderStatus::Shipped).phone("0911117777"),
+    );
+    h.reply("check my order DH777777");
+    let status = h.reply("7777");
+    assert!(
+        status.contains("not available yet") && !status.contains("{"),
+        "help: {status}"
+    );
+}
+
+// ------------------------------------------------------------- verification
+
+#[test]
+fn failed_verification_hands_off_and_reveals_nothing() {
+    let mut h = Host::default();
+    h.reply("kiểm tra đơn hàng DH123456");
+    let mismatch = h.reply("1234");
+    assert!(mismatch.contains("chưa khớp"), "help: {mismatch}");
+    assert_eq!(
+        h.last_event().verification,
+        Some(VerificationStatus::Mismatch)
+    );
+    let (reason, priority, summary, _) = h.handoff("9999");
+    assert_eq!(
+        (reason.as_str(), priority),
+        ("verification_failed", Priority::High)
+    );
+    assert!(summary.verified_orders.is_empty());
+    assert_eq!(
+        h.last_event().verification,
+        Some(VerificationStatus::Failed)
+    );
+    h.assert_no_secret_leaked();
+}
+
+#[test]
+fn another_order_id_during_verification_is_a_new_question() {
+    let mut h = Host::default();
+    h.reply("where is my order DH123456");
+    let t = h.reply("sorry, I meant order DH222222");
+    assert!(
+        t.contains("DH222222") && t.contains("last 4 digits"),
+        "help: {t}"
+    );
+    assert_eq!(h.lookups, ["DH123456", "DH222222"]);
+    let t = h.reply("0000");
+    assert!(t.contains("delivered"), "help: {t}");
+}
+
+#[test]
+fn verification_by_email_when_configured() {
+    let bot = bot_with("conversation:\n  verification:\n    method: email\n");
+    let mut h = Host::new(bot);
+    let ask = h.reply("where is my order DH123456");
+    assert!(ask.contains("email"), "help: {ask}");
+    h.reply("5678");
+    h.assert_no_secret_leaked();
+    let ok = h.reply("Lan.Nguyen@Example.com");
+    assert!(ok.contains(SECRET_TRACKING), "help: {ok}");
+}
+
+#[test]
+fn verification_can_be_turned_off() {
+    let bot = bot_with("conversation:\n  verification:\n    enabled: false\n");
+    let mut h = Host::new(bot);
+    let status = h.reply("where is my order DH123456");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+}
+
+#[test]
+fn enumeration_is_refused() {
+    let mut h = Host::default();
+    for id in ["DH100001", "DH100002", "DH100003"] {
+        let t = h.reply(&format!("check my order {id}"));
+        assert!(t.contains("couldn't find"), "help: {t}");
+    }
+    let (reason, priority, ..) = h.handoff("check my order DH123456");
+    assert_eq!(
+        (reason.as_str(), priority),
+        ("order_enumeration", Priority::High)
+    );
+    assert_eq!(h.lookups.len(), 3, "help: the 4th id must not be looked up");
+    assert_eq!(h.last_event().lookup, Some(LookupStatus::Refused));
+    h.assert_no_secret_leaked();
+}
+
+#[test]
+fn lookup_failure_apologises_and_hands_off() {
+    let mut h = Host::default();
+    h.broken = true;
+    let (reason, priority, summary, reply) = h.handoff("đơn hàng DH123456 của em đâu rồi");
+    assert_eq!(
+        (reason.as_str(), priority),
+        ("lookup_failed", Priority::High)
+    );
+    assert!(reply.contains("xin lỗi"), "help: {reply}");
+    assert_eq!(
+        summary.slots.get("order_id").map(|s| s.as_str()),
+        Some("DH123456")
+    );
+    assert_eq!(h.last_event().lookup, Some(LookupStatus::Failed));
+
+    // Same through the synchronous convenience path.
+    let bot = bot_with("");
+    let mut s = Session::new("sync");
+    let turn = bot.respond(&mut s, "where is my order DH123456", WED_10AM, &BrokenStore);
+    assert!(matches!(turn.outcome, Outcome::Handoff { .. }));
+    assert_eq!(
+        turn.events.len(),
+        2,
+        "help: respond returns every step's event"
+    );
+}
+
+#[test]
+fn respond_drives_the_round_trip() {
+    let bot = bot_with("");
+    let store = orders();
+    let mut s = Session::new("sync");
+    let t = bot.respond(&mut s, "where is my order DH123456", WED_10AM, &store);
+    assert!(t.outcome.text().unwrap().contains("last 4 digits"));
+    let t = bot.respond(&mut s, "5678", WED_10AM, &store);
+    assert!(t.outcome.text().unwrap().contains(SECRET_TRACKING));
+    assert_eq!(t.events.len(), 2);
+}
+
+#[test]
+fn unexpected_lookup_result_reveals_nothing() {
+    let bot = bot_with("");
+    let mut s = Session::new("x");
+    let order = orders()["DH123456"].clone();
+    let turn = bot.handle_lookup(&mut s, LookupResult::Found(order), WED_10AM);
+    assert_eq!(turn.outcome.text(), Some(""));
+}
+
+// ---------------------------------------------------------------- language
+
+#[test]
+fn language_is_sticky_and_switches_when_clear() {
+    let mut h = Host::default();
+    let t = h.reply("where is my order please");
+    assert!(t.starts_with("Sure"), "help: {t}");
+    // Short or language-less messages keep English.
+    let t = h.reply("DH123456");
+    assert!(t.contains("last 4 digits"), "help: {t}");
+    let t = h.reply("ok");
+    assert_eq!(h.session.lang(), Some(Lang::En), "help: {t}");
+    // A clear Vietnamese message switches.
+    h.session.release();
+    let t = h.reply("cho em hỏi đơn hàng của em đâu rồi ạ");
+    assert!(is_polite_vi(&t), "help: {t}");
+    assert_eq!(h.session.lang(), Some(Lang::Vi));
+    // And back to English.
+    let t = h.reply("sorry, can you answer in English, where is my order");
+    assert_eq!(h.session.lang(), Some(Lang::En), "help: {t}");
+}
+
+#[test]
+fn short_first_message_uses_the_default_language() {
+    let mut h = Host::default();
+    h.reply("DH123456");
+    assert_eq!(h.session.lang(), Some(Lang::Vi));
+    let bot = bot_with("conversation:\n  language:\n    default: en\n");
+    let mut h = Host::new(bot);
+    let t = h.reply("DH123456");
+    assert!(t.contains("last 4 digits"), "help: {t}");
+}
+
+// ---------------------------------------------------------------- handoffs
+
+#[test]
+fn explicit_request_for_a_human_vi_en_with_and_without_diacritics() {
+    for (text, lang) in [
+        ("cho em gặp nhân viên", Lang::Vi),
+        ("cho em gap nhan vien", Lang::Vi),
+        ("I want to talk to a human", Lang::En),
+    ] {
+        let mut h = Host::default();
+        let (reason, priority, summary, reply) = h.handoff(text);
+        assert_eq!(
+            (reason.as_str(), priority),
+            ("customer_request", Priority::Normal),
+            "help: {text}"
+        );
+        assert_eq!(summary.lang, lang);
+        assert!(summary.agents_available);
+        assert!(!reply.is_empty());
+        // Once handed off, the bot only acknowledges.
+        let wait = h.reply("alo alo");
+        assert!(
+            wait.contains("nhân viên") || wait.contains("team"),
+            "help: {wait}"
+        );
+    }
+}
+
+#[test]
+fn anger_profanity_and_threats_hand_off_with_priority() {
+    for (text, reason, priority) in [
+        ("shop lừa đảo à", "angry_customer", Priority::High),
+        ("shop lua dao", "angry_customer", Priority::High),
+        ("mai tao báo công an", "threat", Priority::Urgent),
+        ("giao hàng chậm vcl", "profanity", Priority::High),
+        ("this is a scam", "angry_customer", Priority::High),
+        ("wtf is going on", "profanity", Priority::High),
+        ("I'll call my lawyer", "threat", Priority::Urgent),
+    ] {
+        let mut h = Host::default();
+        let (r, p, _, reply) = h.handoff(text);
+        assert_eq!((r.as_str(), p), (reason, priority), "help: {text}");
+        assert!(
+            reply.contains("xin lỗi") || reply.contains("sorry"),
+            "help: {reply}"
+        );
+    }
+}
+
+#[test]
+fn lexicon_triggers_are_configurable() {
+    let bot = bot_with(
+        "conversation:\n  lexicons:\n    profanity:\n      enabled: false\n    anger:\n      reason: upset\n      priority: urgent\n",
+    );
+    let mut h = Host::new(bot.clone());
+    let (r, p, ..) = h.handoff("shop lừa đảo");
+    assert_eq!((r.as_str(), p), ("upset", Priority::Urgent));
+    let mut h = Host::new(bot);
+    assert!(matches!(h.say("wtf"), Outcome::Reply { .. }));
+}
+
+#[test]
+fn repeated_fallbacks_hand_off() {
+    let mut h = Host::default();
+    let first = h.reply("asdfgh qwerty");
+    assert!(is_polite_vi(&first), "help: {first}");
+    assert!(!h.last_event().understood);
+    h.reply("zzzz xxxx");
+    let (reason, ..) = h.handoff("????");
+    assert_eq!(reason, "not_understood");
+}
+
+#[test]
+fn a_fallback_intent_answers_what_nobody_understood() {
+    let extra = "version: 1\nintents:\n  - id: fallback\n    replies:\n      vi: [\"Dạ, anh/chị cần hỗ trợ về đơn hàng hay giao hàng ạ?\"]\n      en: [\"Is it about an order or a delivery?\"]\n    quick_replies:\n      vi: [\"Theo dõi đơn hàng\", \"Gặp nhân viên\"]\n";
+    let m = Matcher::builder()
+        .add_yaml("base.yaml", RULES)
+        .add_yaml("fallback.yaml", extra)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut h = Host::new(Bot::new(m).unwrap());
+    match h.say("asdfgh qwerty") {
+        Outcome::Reply {
+            text,
+            intent,
+            quick_replies,
+        } => {
+            assert!(text.contains("đơn hàng hay giao hàng"), "help: {text}");
+            assert_eq!(intent, None);
+            assert_eq!(quick_replies, ["Theo dõi đơn hàng", "Gặp nhân viên"]);
+        }
+        other => panic!("help: {other:?}"),
+    }
+    assert!(!h.last_event().understood);
+}
+
+#[test]
+fn an_understood_message_resets_the_fallback_count() {
+    let mut h = Host::default();
+    h.reply("asdfgh qwerty");
+    h.reply("zzzz xxxx");
+    h.reply("xin chào shop");
+    h.reply("asdfgh qwerty");
+    assert!(matches!(h.say("zzzz xxxx"), Outcome::Reply { .. }));
+}
+
+#[test]
+fn the_same_intent_repeated_hands_off_as_a_loop() {
+    let mut h = Host::default();
+    h.reply("I want to cancel my order DH555555");
+    h.reply("cancel my order DH555555");
+    let (reason, _, summary, _) = h.handoff("cancel order DH555555 !!!");
+    assert_eq!(reason, "loop");
+    assert_eq!(summary.intents, ["cancel_order"; 3]);
+    assert_eq!(summary.last_messages.len(), 3);
+}
+
+#[test]
+fn handoff_triggers_are_configurable() {
+    let bot = bot_with(
+        "conversation:\n  handoff:\n    fallbacks:\n      after: 2\n      reason: confused\n      priority: low\n    repeats:\n      enabled: false\n",
+    );
+    let mut h = Host::new(bot);
+    h.reply("asdfgh qwerty");
+    let (r, p, ..) = h.handoff("zzzz xxxx");
+    assert_eq!((r.as_str(), p), ("confused", Priority::Low));
+}
+
+#[test]
+fn outside_agent_hours_collects_a_contact() {
+    let conv = "conversation:\n  agent_hours:\n    utc_offset: \"+07:00\"\n    days: [mon, tue, wed, thu, fri, sat]\n    open: \"08:00\"\n    close: \"21:00\"\n";
+    let mut h = Host::new(bot_with(conv));
+    h.now = WED_10AM + 13 * HOUR; // 23:00 local
+    let ask = h.reply("cho em gặp nhân viên");
+    assert!(
+        ask.contains("08:00 ngày mai") && ask.contains("số điện thoại"),
+        "help: {ask}"
+    );
+    assert!(ask.contains("08:00–21:00"), "help: {ask}");
+    assert_eq!(
+        h.last_event().handoff_reason.as_deref(),
+        Some("customer_request")
+    );
+    let (reason, _, summary, reply) = h.handoff("số em là 0912.345.678 nha");
+    assert_eq!(reason, "customer_request");
+    assert_eq!(summary.contact.as_deref(), Some("0912345678"));
+    assert!(!summary.agents_available);
+    assert!(reply.contains("0912345678"), "help: {reply}");
+
+    // Saturday night: back on Monday.
+    let mut h = Host::new(bot_with(conv));
+    h.now = WED_10AM + 3 * 24 * HOUR + 12 * HOUR; // Saturday 22:00
+    let ask = h.reply("I want to talk to a human");
+    assert!(ask.contains("on Monday at 08:00"), "help: {ask}");
+    let (_, _, summary, _) = h.handoff("no thanks");
+    assert_eq!(summary.contact, None);
+
+    // During hours: straight to an agent.
+    let mut h = Host::new(bot_with(conv));
+    h.handoff("cho em gặp nhân viên");
+}
+
+#[test]
+fn handoff_summary_tells_the_agent_everything() {
+    let mut h = Host::default();
+    h.reply("xin chào shop");
+    h.reply("kiểm tra đơn hàng DH123456");
+    h.reply("5678");
+    let (_, _, summary, _) = h.handoff("cho em gặp nhân viên");
+    assert_eq!(summary.lang, Lang::Vi);
+    assert_eq!(
+        summary.intents,
+        ["greet", "track_order", "contact_human_agent"]
+    );
+    assert_eq!(
+        summary.slots.get("order_id").map(|s| s.as_str()),
+        Some("DH123456")
+    );
+    assert_eq!(summary.verified_orders, ["DH123456"]);
+    assert_eq!(
+        summary.last_messages.last().map(|s| s.as_str()),
+        Some("cho em gặp nhân viên")
+    );
+    let json: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap();
+    assert_eq!(json["reason"], "customer_request");
+}
+
+// ---------------------------------------------------------- replies, events
+
+#[test]
+fn replies_fill_settings_and_never_echo_customer_text() {
+    let mut h = Host::default();
+    let t = h.reply("xin chào shop <script>alert(1)</script>");
+    assert!(t.contains("Shop Hoa Mai") && !t.contains('{'), "help: {t}");
+    let t = h.reply("hủy đơn <b>DH555555</b> {shop_name}");
+    assert!(t.contains("DH555555") && !t.contains("<b>"), "help: {t}");
+    for t in &h.texts {
+        assert!(!t.contains("script"), "help: {t}");
+    }
+}
+
+#[test]
+fn variants_are_deterministic_and_seedable() {
+    let run = |seed: u64, id: &str| {
+        let bot = Bot::builder().seed(seed).build(matcher_with("")).unwrap();
+        let mut s = Session::new(id);
+        (0..6)
+            .map(|_| {
+                bot.handle_message(&mut s, "qwerty asdf", WED_10AM)
+                    .outcome
+                    .text()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(1, "a"), run(1, "a"));
+    let all: std::collections::BTreeSet<_> = (0..8).flat_map(|seed| run(seed, "a")).collect();
+    assert!(all.len() >= 2, "help: variants never change: {all:?}");
+}
+
+#[test]
+fn every_turn_yields_one_json_event() {
+    let mut h = Host::default();
+    h.reply("kiểm tra đơn hàng DH123456");
+    h.reply("5678");
+    h.reply("asdf qwer");
+    assert_eq!(h.events.len(), 5, "help: 3 messages + 2 lookups");
+    let lines: Vec<serde_json::Value> = h
+        .events
+        .iter()
+        .map(|e| {
+            let line = e.to_json_line();
+            assert!(!line.contains('\n'));
+            serde_json::from_str(&line).unwrap()
+        })
+        .collect();
+    assert_eq!(lines[0]["intent"], "track_order");
+    assert_eq!(lines[0]["outcome"], "lookup_order");
+    assert_eq!(lines[0]["lookup"], "requested");
+    assert_eq!(lines[0]["ts"], WED_10AM);
+    assert_eq!(lines[0]["session"], "conv-1");
+    assert_eq!(lines[0]["lang"], "vi");
+    assert_eq!(lines[1]["input"], "lookup");
+    assert_eq!(lines[1]["verification"], "requested");
+    assert_eq!(lines[3]["verification"], "passed");
+    assert_eq!(lines[4]["understood"], false);
+    assert!(lines[0]["confidence"].as_f64().unwrap() > 0.3);
+}
+
+// ------------------------------------------------------------------ sessions
+
+#[test]
+fn session_survives_json_between_every_turn() {
+    let mut h = Host::default().persisted();
+    h.reply("Đơn hàng của em đâu rồi shop?");
+    h.reply("DH123456");
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+    let json = h.json.clone().unwrap();
+    assert!(json.contains(r#""v":1"#), "help: {json}");
+    assert!(
+        !json.contains(SECRET_TRACKING) && !json.contains("0912345678"),
+        "help: the session must not hold order details: {json}"
+    );
+
+    // The same in English, with the loop and fallback counters persisted.
+    let mut h = Host::default().persisted();
+    h.reply("asdf qwer");
+    h.reply("zxcv bnm");
+    let (reason, ..) = h.handoff("hjkl uiop");
+    assert_eq!(reason, "not_understood");
+}
+
+#[test]
+fn sessions_from_older_versions_and_rule_sets_load() {
+    let bot = bot_with("");
+    // An old session: fewer fields, an unknown one, and a pending question
+    // for an intent the rules no longer have.
+    let old = r#"{"v":1,"id":"old","l":"en","legacy":true,"p":{"k":"slot","i":"gone_intent","s":"order_id"}}"#;
+    let mut s = Session::from_json(old).unwrap();
+    let turn = bot.handle_message(&mut s, "hello, where is my order", WED_10AM);
+    assert!(turn.outcome.text().unwrap().starts_with("Sure"));
+    assert!(Session::from_json("not json").is_err());
+    assert!(Session::from_json(r#"{"v":99,"id":"x"}"#).is_err());
+}
+
+#[test]
+fn garbage_and_huge_input_never_panic_or_lose_the_session() {
+    let mut h = Host::default();
+    h.reply("kiểm tra đơn hàng DH123456");
+    let huge = "đơn hàng ".repeat(200_000);
+    let inputs = [
+        "",
+        "   ",
+        "\u{0}\u{1}\u{7f}",
+        "😡😡😡🤬",
+        "Ä‘Æ¡n hÃ ng",
+        "\u{200B}\u{FEFF}",
+        "a\u{0301}\u{0302}\u{0323}",
+        &huge,
+        "{order_id}{{}}}{",
+        "DH",
+        "0000000000000000000000000000000000000000000000000000",
+    ];
+    for input in inputs {
+        let before = h.session.turns();
+        let _ = h.say(input);
+        assert_eq!(h.session.turns(), before + 1);
+        assert!(Session::from_json(&h.session.to_json()).is_ok());
+        h.session.release();
+    }
+    // Still works afterwards.
+    let t = h.reply("where is my order DH123456 please");
+    assert!(t.contains("last 4 digits"), "help: {t}");
+}
+
+// --------------------------------------------------------------- config errors
+
+#[test]
+fn conversation_config_errors_are_reported_together_with_locations() {
+    let yaml = format!(
+        "{RULES}\nconversation:\n  order_id:\n    patterns: ['(unclosed']\n  agent_hours:\n    open: \"25:99\"\n  messages:\n    fallbak: {{vi: x}}\n    fallback: {{vi: \"Dạ {{shopname}}\"}}\n  handoff:\n    angry: {{reason: x}}\n"
+    );
+    let m = Matcher::new(&yaml).unwrap();
+    let err = Bot::new(m).unwrap_err();
+    let rendered = err.to_string();
+    let errs: Vec<_> = err.errors().collect();
+    assert_eq!(errs.len(), 5, "help: {rendered}");
+    assert!(errs
+        .iter()
+        .all(|d| d.kind() == firstline::DiagnosticKind::Conversation));
+    assert!(
+        errs.iter().all(|d| d.location().is_some()),
+        "help: {rendered}"
+    );
+    for want in ["(unclosed", "25:99", "fallbak", "{shopname}", "angry"] {
+        assert!(
+            rendered.contains(want),
+            "help: missing {want} in\n{rendered}"
+        );
+    }
+}
+
+#[test]
+fn unknown_conversation_key_is_an_error() {
+    let m = matcher_with("conversation:\n  max_slot_retrys: 3\n");
+    let err = Bot::new(m).unwrap_err();
+    assert!(err.to_string().contains("max_slot_retrys"), "help: {err}");
+}
+
+#[test]
+fn a_slot_without_a_prompt_is_an_error() {
+    let extra = "version: 1\nentities:\n  address:\n    pattern: 'địa chỉ mới (.+)'\nintents:\n  - id: change_address\n    phrases: [\"đổi địa chỉ\"]\n    slots: [address]\n";
+    let m = Matcher::builder()
+        .add_yaml("base.yaml", RULES)
+        .add_yaml("address.yaml", extra)
+        .build()
+        .unwrap();
+    let err = Bot::new(m).unwrap_err();
+    assert!(err.to_string().contains("slot `address`"), "help: {err}");
+}
+
+#[test]
+fn bot_is_cheap_to_clone_and_shareable() {
+    let bot = bot_with("");
+    let b2 = bot.clone();
+    std::thread::spawn(move || {
+        let mut s = Session::new("t");
+        let _ = b2.handle_message(&mut s, "xin chào", 0);
+    })
+    .join()
+    .unwrap();
+    let mut s = Session::new("t");
+    let _ = bot.handle_message(&mut s, "xin chào", 0);
+}
+
+#[test]
+fn shipped_conversation_and_lexicon_files_load() {
+    // The pack's own conversation.yaml and lexicons.yaml on top of the test
+    // intents: the settings compile and the lexicons trigger handoffs.
+    let rules = RULES.split("\nlexicons:").next().unwrap();
+    let m = Matcher::builder()
+        .add_yaml("test.yaml", rules)
+        .add_yaml(
+            "rules/conversation.yaml",
+            include_str!("../rules/conversation.yaml"),
+        )
+        .add_yaml(
+            "rules/lexicons.yaml",
+            include_str!("../rules/lexicons.yaml"),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bot = Bot::new(m).unwrap_or_else(|e| panic!("{e}"));
+    for (text, reason) in [
+        ("shop bóc phốt", "angry_customer"),
+        ("giao chậm vl", "profanity"),
+        ("dm shop", "profanity"),
+        ("tôi sẽ báo công an", "threat"),
+        ("this is a scam", "angry_customer"),
+        ("wtf", "profanity"),
+        ("I'm calling my lawyer", "threat"),
+    ] {
+        let mut h = Host::new(bot.clone());
+        let (r, ..) = h.handoff(text);
+        assert_eq!(r, reason, "help: {text}");
+    }
+    // "kiện hàng" is a parcel, not a lawsuit.
+    let mut h = Host::new(bot.clone());
+    assert!(matches!(
+        h.say("kiện hàng của em đâu rồi ạ"),
+        Outcome::Reply { .. }
+    ));
+    // Agent hours are 8:00-21:00 every day in UTC+7.
+    let mut h = Host::new(bot);
+    h.now = WED_10AM + 12 * HOUR;
+    let ask = h.reply("cho em gặp nhân viên");
+    assert!(
+        ask.contains("8:00–21:00 hằng ngày") && ask.contains("08:00 ngày mai"),
+        "help: {ask}"
+    );
+}
+
+// ------------------------------------------------------------------ scripts
+//
+// Conversation scripts: each turn says something and states what must (and
+// must not) come back. Read like a transcript; a failure names the script
+// and the turn.
+
+const SCRIPTS: &str = r##"
+- name: vi, polite from greeting to tracking
+  turns:
+    - say: "xin chào shop"
+      reply: ["Dạ", "Shop Hoa Mai", "ạ"]
+    - say: "don hang cua minh dau roi"
+      reply: ["mã đơn"]
+    - say: "ma don la DH 123456 a"
+      lookup: DH123456
+      reply: ["4 số cuối", "DH123456"]
+      not: ["GiaoHangNhanh", "GHN778899VN"]
+    - say: "0912345678"
+      lookup: DH123456 # looked up again to compare the answer
+      reply: ["GiaoHangNhanh", "GHN778899VN", "27/11"]
+- name: en, cancel with the id asked for
+  turns:
+    - say: "I need to cancel my order"
+      reply: ["order number"]
+    - say: "#dh-555555"
+      reply: ["cancel order DH555555"]
+      lang: en
+- name: vi, change of mind while asked for an id
+  turns:
+    - say: "kiểm tra đơn hàng giúp em"
+      reply: ["mã đơn"]
+    - say: "thôi cho em gặp nhân viên tư vấn"
+      handoff: customer_request
+- name: en, stuck customer gets a human
+  conversation: "conversation:\n  handoff:\n    fallbacks: {after: 2, priority: high}\n"
+  turns:
+    - say: "do you sell purple elephants"
+      reply: ["Sorry"]
+      lang: en
+    - say: "what about green giraffes then"
+      handoff: not_understood
+- name: en, guessing order ids is stopped
+  conversation: "conversation:\n  handoff:\n    enumeration: {max_orders: 2}\n"
+  turns:
+    - say: "where is my order DH111111"
+      lookup: DH111111
+      reply: ["couldn't find"]
+    - say: "DH111112"
+      lookup: DH111112
+      reply: ["couldn't find"]
+    - say: "DH123456"
+      handoff: order_enumeration
+      not: ["GHN778899VN"]
+"##;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Script {
+    name: String,
+    #[serde(default)]
+    conversation: String,
+    turns: Vec<ScriptTurn>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScriptTurn {
+    say: String,
+    #[serde(default)]
+    reply: Vec<String>,
+    #[serde(default)]
+    not: Vec<String>,
+    handoff: Option<String>,
+    lookup: Option<String>,
+    lang: Option<Lang>,
+}
+
+#[test]
+fn conversation_scripts() {
+    let scripts: Vec<Script> = serde_yaml::from_str(SCRIPTS).unwrap();
+    for script in scripts {
+        let mut h = Host::new(bot_with(&script.conversation)).persisted();
+        for (i, turn) in script.turns.iter().enumerate() {
+            let at = format!("script `{}`, turn {} ({:?})", script.name, i + 1, turn.say);
+            let lookups_before = h.lookups.len();
+            let outcome = h.say(&turn.say);
+            let text = outcome.text().unwrap_or_default().to_string();
+            match (&turn.handoff, &outcome) {
+                (Some(want), Outcome::Handoff { reason, .. }) => {
+                    assert_eq!(&**reason, want, "help: {at}")
+                }
+                (Some(want), other) => panic!("help: {at}: expected handoff {want}, got {other:?}"),
+                (None, Outcome::Handoff { reason, .. }) => {
+                    panic!("help: {at}: unexpected handoff {reason}: {text}")
+                }
+                _ => {}
+            }
+            for want in &turn.reply {
+                assert!(
+                    text.contains(want.as_str()),
+                    "help: {at}: {want:?} not in {text:?}"
+                );
+            }
+            for bad in &turn.not {
+                assert!(
+                    !text.contains(bad.as_str()),
+                    "help: {at}: {bad:?} in {text:?}"
+                );
+            }
+            match &turn.lookup {
+                Some(id) => assert_eq!(h.lookups[lookups_before..], [id.as_str()], "help: {at}"),
+                None => assert_eq!(
+                    h.lookups.len(),
+                    lookups_before,
+                    "help: {at}: unexpected lookup"
+                ),
+            }
+            if let Some(lang) = turn.lang {
+                assert_eq!(h.session.lang(), Some(lang), "help: {at}");
+            }
+        }
+    }
+}
