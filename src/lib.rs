@@ -75,6 +75,7 @@ pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
+pub mod script;
 mod rules;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};
