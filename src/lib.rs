@@ -75,8 +75,8 @@ pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
-pub mod script;
 mod rules;
+pub mod script;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
