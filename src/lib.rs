@@ -75,6 +75,7 @@ pub mod error;
 mod lang;
 pub mod matcher;
 pub mod normalize;
+pub mod pack;
 mod rules;
 pub mod script;
 

@@ -1,0 +1,100 @@
+//! The shipped rule pack, embedded in the binary.
+//!
+//! `rules/` in the repository is the source of truth: every `rules/*.yaml`
+//! file is compiled into the crate with `include_str!`, and a test
+//! (`tests/pack.rs`) checks that the embedded copies equal the files on disk
+//! and that the pack compiles without errors.
+//!
+//! A shop that wants its own settings, replies or intents adds a file on
+//! top of these (see `rules/README.md`):
+//!
+//! ```no_run
+//! use firstline::{pack, Matcher};
+//!
+//! let mut builder = Matcher::builder();
+//! for (name, text) in pack::sources() {
+//!     builder.add_yaml(name, text);
+//! }
+//! builder.add_path("zz-myshop.yaml");
+//! let matcher = builder.build()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::OnceLock;
+
+use crate::Matcher;
+
+/// Every file of the pack as `(path, text)`, sorted by path (the order in
+/// which a directory of rule files is merged).
+static SOURCES: &[(&str, &str)] = &[
+    ("rules/account.yaml", include_str!("../rules/account.yaml")),
+    (
+        "rules/concepts.yaml",
+        include_str!("../rules/concepts.yaml"),
+    ),
+    (
+        "rules/conversation.yaml",
+        include_str!("../rules/conversation.yaml"),
+    ),
+    (
+        "rules/entities.yaml",
+        include_str!("../rules/entities.yaml"),
+    ),
+    (
+        "rules/feedback.yaml",
+        include_str!("../rules/feedback.yaml"),
+    ),
+    (
+        "rules/lexicons.yaml",
+        include_str!("../rules/lexicons.yaml"),
+    ),
+    ("rules/orders.yaml", include_str!("../rules/orders.yaml")),
+    ("rules/payment.yaml", include_str!("../rules/payment.yaml")),
+    ("rules/refunds.yaml", include_str!("../rules/refunds.yaml")),
+    (
+        "rules/settings.yaml",
+        include_str!("../rules/settings.yaml"),
+    ),
+    (
+        "rules/shipping.yaml",
+        include_str!("../rules/shipping.yaml"),
+    ),
+    ("rules/shop.yaml", include_str!("../rules/shop.yaml")),
+    (
+        "rules/smalltalk.yaml",
+        include_str!("../rules/smalltalk.yaml"),
+    ),
+];
+
+/// The shipped rule files as `(path, text)` pairs, sorted by path.
+///
+/// Paths are relative to the repository root (`"rules/orders.yaml"`) and are
+/// used as file names in compile errors.
+pub fn sources() -> &'static [(&'static str, &'static str)] {
+    SOURCES
+}
+
+/// The shipped pack, compiled with the default [`Config`](crate::Config).
+///
+/// Compiled once on first use and then cloned (a [`Matcher`] is an `Arc`,
+/// so the clone is cheap).
+///
+/// # Panics
+///
+/// Never in a released crate: it `expect`s the embedded pack to compile, and
+/// the test suite (`tests/pack.rs`) compiles exactly these sources and fails
+/// on any error, so a pack that does not compile cannot ship.
+pub fn matcher() -> Matcher {
+    static MATCHER: OnceLock<Matcher> = OnceLock::new();
+    MATCHER
+        .get_or_init(|| {
+            let mut builder = Matcher::builder();
+            for (name, text) in sources() {
+                builder.add_yaml(name, text);
+            }
+            builder
+                .build()
+                .expect("the embedded rule pack compiles (checked by tests/pack.rs)")
+        })
+        .clone()
+}

@@ -1,0 +1,272 @@
+//! The shipped rule pack: it is what `rules/` says, it compiles, it has the
+//! intents the conversation layer relies on, and it keeps a measured
+//! accuracy on the development set (`tests/data/devset.tsv`).
+
+use std::path::Path;
+
+use firstline::matcher::Action;
+use firstline::{pack, Lang, Matcher};
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn embedded_sources_equal_the_files_on_disk() {
+    let mut on_disk: Vec<(String, String)> = std::fs::read_dir(manifest_dir().join("rules"))
+        .expect("rules/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .map(|p| {
+            let name = format!("rules/{}", p.file_name().unwrap().to_string_lossy());
+            (
+                name,
+                std::fs::read_to_string(&p).expect("readable rule file"),
+            )
+        })
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<(String, String)> = pack::sources()
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let names = |v: &[(String, String)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&embedded),
+        names(&on_disk),
+        "help: list every rules/*.yaml file in src/pack.rs, sorted by path"
+    );
+    for ((name, a), (_, b)) in embedded.iter().zip(&on_disk) {
+        assert!(a == b, "{name} differs from the embedded copy; rebuild");
+    }
+}
+
+#[test]
+fn pack_compiles_without_errors() {
+    let mut builder = Matcher::builder();
+    for (name, text) in pack::sources() {
+        builder.add_yaml(name, text);
+    }
+    if let Err(e) = builder.build() {
+        panic!("the shipped pack does not compile:\n{e}");
+    }
+    // The directory on disk compiles the same way.
+    Matcher::from_path(manifest_dir().join("rules")).expect("rules/ compiles");
+}
+
+const INTENTS: &[&str] = &[
+    "place_order",
+    "cancel_order",
+    "change_order",
+    "track_order",
+    "check_cancellation_fee",
+    "delivery_options",
+    "delivery_period",
+    "change_shipping_address",
+    "set_up_shipping_address",
+    "check_payment_methods",
+    "payment_issue",
+    "check_invoice",
+    "get_invoice",
+    "check_refund_policy",
+    "get_refund",
+    "track_refund",
+    "create_account",
+    "delete_account",
+    "edit_account",
+    "switch_account",
+    "recover_password",
+    "registration_problems",
+    "newsletter_subscription",
+    "complaint",
+    "review",
+    "contact_customer_service",
+    "contact_human_agent",
+    "product_availability",
+    "warranty",
+    "promotions",
+    "store_info",
+    "greet",
+    "thanks",
+    "goodbye",
+    "fallback",
+];
+
+#[test]
+fn pack_has_every_intent_with_replies_in_both_languages() {
+    let m = pack::matcher();
+    for id in INTENTS {
+        let intent = m
+            .intent(id)
+            .unwrap_or_else(|| panic!("intent `{id}` missing"));
+        for lang in [Lang::Vi, Lang::En] {
+            assert!(
+                intent.replies.get(lang).len() >= 2,
+                "`{id}` needs at least 2 reply variants in {lang:?}"
+            );
+        }
+    }
+    assert_eq!(m.intents().len(), INTENTS.len(), "unexpected extra intents");
+    for id in [
+        "track_order",
+        "cancel_order",
+        "change_order",
+        "change_shipping_address",
+        "track_refund",
+        "get_invoice",
+    ] {
+        assert_eq!(m.intent(id).unwrap().slots, ["order_id"], "{id} slots");
+    }
+    for id in ["track_order", "track_refund"] {
+        assert_eq!(m.intent(id).unwrap().action, Action::LookupOrder, "{id}");
+    }
+    assert_eq!(
+        m.intent("contact_human_agent").unwrap().action,
+        Action::Handoff
+    );
+    let fallback = m.intent("fallback").unwrap();
+    assert!(!fallback.quick_replies.is_empty(), "fallback offers topics");
+}
+
+#[test]
+fn every_reply_placeholder_is_a_setting_or_a_slot() {
+    let m = pack::matcher();
+    for intent in m.intents() {
+        for text in intent.replies.vi.iter().chain(&intent.replies.en) {
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find('{') {
+                let end = rest[start..].find('}').expect("closed placeholder") + start;
+                let key = &rest[start + 1..end];
+                // Slot values ({order_id}) are filled in by the conversation
+                // engine once the slot is known; everything else is a setting.
+                assert!(
+                    m.settings().contains_key(key) || intent.slots.iter().any(|s| s == key),
+                    "`{}` uses {{{key}}} but it is neither a setting in rules/settings.yaml \
+                     nor one of its slots",
+                    intent.id
+                );
+                rest = &rest[end + 1..];
+            }
+        }
+    }
+}
+
+#[test]
+fn entities_extract_order_ids_phones_emails_and_money() {
+    let m = pack::matcher();
+    let cases = [
+        ("kiểm tra đơn DH123456 giúp em", "order_id", "DH123456"),
+        ("mã đơn #558812 ạ", "order_id", "558812"),
+        ("đơn 2411250ABCDEF tới đâu rồi", "order_id", "2411250ABCDEF"),
+        ("order no. 77881234", "order_id", "77881234"),
+        ("sdt em 0912.345.678", "phone", "0912345678"),
+        ("email An.Nguyen@Gmail.com", "email", "an.nguyen@gmail.com"),
+        ("em chuyển khoản 200k rồi", "money", "200000 VND"),
+    ];
+    for (text, name, value) in cases {
+        let c = m.classify(text);
+        let got = c.entity(name).map(|e| e.value.as_str());
+        assert_eq!(got, Some(value), "{name} in {text:?}: {:?}", c.entities);
+    }
+    // A phone number is not an order id.
+    let c = m.classify("sđt của em là 0912345678");
+    assert!(c.entity("order_id").is_none(), "{:?}", c.entities);
+    // A house number before "đường" is neither an order id nor money.
+    let c = m.classify("em ở số nhà 12345 đường Lê Lợi");
+    assert!(c.entities.is_empty(), "{:?}", c.entities);
+}
+
+/// Accuracy of the pack on a labelled file: (overall, off-topic, counts).
+fn measure(m: &Matcher, file: &str) -> (f64, f64, usize, usize) {
+    let text = std::fs::read_to_string(manifest_dir().join("tests/data").join(file)).unwrap();
+    let (mut n, mut ok, mut off_n, mut off_ok) = (0usize, 0usize, 0usize, 0usize);
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut parts = line.splitn(3, '\t');
+        let (gold, _lang, msg) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().expect("intent<TAB>lang<TAB>text"),
+        );
+        let got = m.classify(msg).intent_id().map(str::to_string);
+        let gold = (gold != "-").then(|| gold.to_string());
+        n += 1;
+        ok += usize::from(got == gold);
+        if gold.is_none() {
+            off_n += 1;
+            off_ok += usize::from(got.is_none());
+        }
+    }
+    let off = if off_n == 0 {
+        1.0
+    } else {
+        off_ok as f64 / off_n as f64
+    };
+    (ok as f64 / n as f64, off, n, off_n)
+}
+
+/// Floors just under the figures measured when the pack was written (see
+/// rules/README.md: 0.992 overall and 1.000 off-topic on the dev set). A
+/// rule change that loses accuracy fails here.
+#[test]
+fn accuracy_on_the_dev_set_stays_above_the_floor() {
+    let m = pack::matcher();
+    let (acc, off, n, off_n) = measure(&m, "devset.tsv");
+    assert!(n >= 1000 && off_n >= 60, "dev set too small: {n} / {off_n}");
+    assert!(acc >= 0.97, "dev set accuracy {acc:.3} < 0.97");
+    assert!(off >= 0.95, "dev set off-topic accuracy {off:.3} < 0.95");
+}
+
+/// The held-out sets, measured after the fixes they prompted (0.96 to 1.0;
+/// off-topic 0.95 to 1.0). Their first-run figures are in rules/README.md.
+#[test]
+fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
+    let m = pack::matcher();
+    // (file, overall floor, off-topic floor): just under what was measured.
+    let floors = [
+        ("holdout.tsv", 0.97, 0.95),
+        ("holdout2.tsv", 0.94, 0.9),
+        ("holdout3.tsv", 0.95, 0.95),
+        ("holdout4.tsv", 0.96, 0.95),
+        ("holdout5.tsv", 0.95, 0.85),
+        ("holdout6.tsv", 0.95, 0.95),
+        ("holdout7.tsv", 0.97, 0.95),
+        ("holdout8.tsv", 0.97, 0.95),
+        ("english.tsv", 0.95, 0.95),
+        ("vietnamese.tsv", 0.95, 0.95),
+        ("confusables.tsv", 0.93, 1.0),
+        ("offtopic.tsv", 0.8, 0.8),
+        ("typing.tsv", 0.8, 1.0),
+    ];
+    for (file, acc_floor, off_floor) in floors {
+        let (acc, off, _, _) = measure(&m, file);
+        assert!(acc >= acc_floor, "{file}: accuracy {acc:.3} < {acc_floor}");
+        assert!(
+            off >= off_floor,
+            "{file}: off-topic accuracy {off:.3} < {off_floor}"
+        );
+    }
+}
+
+#[test]
+fn a_shop_file_overrides_settings_and_extends_concepts() {
+    let mut builder = Matcher::builder();
+    for (name, text) in pack::sources() {
+        builder.add_yaml(name, text);
+    }
+    builder.add_yaml(
+        "zz-myshop.yaml",
+        "version: 1\nsettings:\n  shop_name: \"Hoa Mai\"\nconcepts:\n  promo:\n    vi: [\"xả kho\"]\n",
+    );
+    let m = builder.build().expect("pack plus a shop file compiles");
+    assert_eq!(m.settings()["shop_name"], "Hoa Mai");
+    assert_eq!(
+        m.settings()["hotline"],
+        pack::matcher().settings()["hotline"]
+    );
+    let msg = "có xả kho không shop";
+    assert_eq!(pack::matcher().classify(msg).intent_id(), None);
+    assert_eq!(m.classify(msg).intent_id(), Some("promotions"));
+}
