@@ -638,3 +638,45 @@ fn check_reports_conversation_errors() {
     assert!(s.contains("c.yaml:"), "{s}");
     assert!(s.contains("FAILED"), "{s}");
 }
+
+// ---- the shipped pack (no --rules) ----
+
+#[test]
+fn default_rules_are_the_shipped_pack() {
+    let o = run(&["check"], "");
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("0 errors"), "{}", out(&o));
+    let o = run(
+        &["classify"],
+        "Đơn hàng của em tới đâu rồi ạ?\ncho em gặp nhân viên với\n",
+    );
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["intent"], "track_order");
+    assert_eq!(lines[1]["handoff"], "customer_request");
+}
+
+#[test]
+fn repo_scripts_pass_on_the_pack() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conversations");
+    let junit = temp_dir("repo").join("junit.xml");
+    let o = run(&["test", dir, "--junit", junit.to_str().unwrap()], "");
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).ends_with(" passed, 0 failed\n"), "{}", out(&o));
+    assert!(std::fs::read_to_string(junit)
+        .unwrap()
+        .contains("failures=\"0\""));
+}
+
+#[test]
+fn explain_on_the_pack_shows_the_handoff() {
+    let o = run(&["explain", "cho em gặp nhân viên với"], "");
+    assert_eq!(code(&o), 0);
+    assert!(
+        out(&o).contains("handoff:     customer_request"),
+        "{}",
+        out(&o)
+    );
+}

@@ -21,13 +21,13 @@
 //! version: 1
 //! intents:
 //!   - id: greet
-//!     phrases: { en: ["hello"], vi: ["xin chào"] }
+//!     phrases: { en: ["hello there"], vi: ["xin chào"] }
 //!     replies: { en: ["Hi! How can I help?"], vi: ["Dạ em chào anh/chị ạ."] }
 //! "#)?)?;
 //! let scripts = script::parse_str("greet.yaml", r#"
 //! name: greeting in English
 //! turns:
-//!   - say: hello
+//!   - say: hello there
 //!     intent: greet
 //!     contains: How can I help
 //! "#)?;

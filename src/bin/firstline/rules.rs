@@ -68,11 +68,10 @@ impl Rules {
 }
 
 fn pack_sources() -> Result<Vec<(String, String)>, String> {
-    Err(
-        "no rule pack is built into this firstline yet: pass --rules PATH \
-         (a rule file or a directory of them)"
-            .to_string(),
-    )
+    Ok(firstline::pack::sources()
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect())
 }
 
 fn collect_yaml(path: &Path, out: &mut Vec<PathBuf>) {
