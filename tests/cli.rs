@@ -680,3 +680,34 @@ fn explain_on_the_pack_shows_the_handoff() {
         out(&o)
     );
 }
+
+#[test]
+fn report_reads_the_engines_own_event_lines() {
+    use firstline::conversation::{Bot, Session};
+    let bot = Bot::new(firstline::pack::matcher()).unwrap();
+    let mut lines = String::new();
+    let now = 1_795_575_600;
+    for (id, msgs) in [
+        ("s1", &["xin chào", "cảm ơn shop"][..]),
+        ("s2", &["cho em gặp nhân viên với"][..]),
+        ("s3", &["asdfgh qwerty"][..]),
+    ] {
+        let mut session = Session::new(id);
+        for m in msgs {
+            for e in bot.handle_message(&mut session, m, now).events {
+                lines.push_str(&e.to_json_line());
+                lines.push('\n');
+            }
+        }
+    }
+    let o = run(&["report", "--json"], &lines);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["malformed_lines"], 0, "{v}");
+    assert_eq!(v["conversations"], 3);
+    assert_eq!(v["handoffs"], 1);
+    assert_eq!(v["handoff_reasons"][0]["reason"], "customer_request");
+    assert_eq!(v["fallbacks"], 1);
+    assert_eq!(v["messages_by_hour"][10], 4);
+    assert!(v["repeat_contacts"].is_null());
+}
