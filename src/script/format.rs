@@ -199,9 +199,14 @@ fn yaml_error(file: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     } else {
         "fix the YAML; `firstline schema script` gives editors the format"
     };
+    // Underline the whole unknown key, not just its first character.
+    let len = short
+        .split_once("unknown field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map_or(1, |(key, _)| key.chars().count());
     let mut d = Diagnostic::error(DiagnosticKind::Yaml, short).help(help);
     if let Some(l) = e.location() {
-        d = d.at(Some(loc(file, text, l.line(), l.column(), 1)));
+        d = d.at(Some(loc(file, text, l.line(), l.column(), len)));
     } else {
         d = d.at(Some(loc(file, text, 1, 1, 1)));
     }
