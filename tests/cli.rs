@@ -584,6 +584,12 @@ fn schemas_are_json_and_closed() {
     let o = run(&["schema", "rules"], "");
     let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(v["required"][0], "version");
+    let conv = &v["properties"]["conversation"];
+    assert_eq!(conv["additionalProperties"], false);
+    assert!(conv["properties"]["handoff"]["propertyNames"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&"customer_request".into()));
     let intent = &v["definitions"]["intent"]["properties"];
     for key in [
         "phrases",

@@ -45,6 +45,115 @@ fn lang_list(desc: &str) -> Value {
     })
 }
 
+fn texts() -> Value {
+    let one_or_many = json!({
+        "oneOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" } }
+        ]
+    });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": { "vi": one_or_many.clone(), "en": one_or_many }
+    })
+}
+
+/// The `conversation:` section, as `src/conversation/config.rs` reads it.
+fn conversation() -> Value {
+    let trigger = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "reason": { "type": "string", "description": "The reason code in handoffs and events." },
+            "priority": { "type": "string", "enum": ["low", "normal", "high", "urgent"] },
+            "after": { "type": "integer", "minimum": 0, "maximum": 255, "description": "For counted triggers (fallbacks, repeats)." },
+            "min_severity": { "type": "integer", "minimum": 1, "maximum": 3, "description": "For lexicon triggers." },
+            "max_orders": { "type": "integer", "minimum": 0, "description": "For enumeration." },
+            "enabled": { "type": "boolean" }
+        }
+    });
+    json!({
+        "description": "Conversation engine settings (language, slots, verification, agent hours, handoff triggers, order-status replies, system messages). Every key is optional; files merge key by key.",
+        "type": ["object", "null"],
+        "additionalProperties": false,
+        "properties": {
+            "language": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "default": { "type": "string", "enum": ["vi", "en"] },
+                    "min_words_to_switch": { "type": "integer", "minimum": 0 }
+                }
+            },
+            "topic_change_confidence": { "type": "number", "minimum": 0, "maximum": 1 },
+            "max_slot_retries": { "type": "integer", "minimum": 0, "maximum": 255 },
+            "max_message_bytes": { "type": "integer", "minimum": 0 },
+            "transcript_tail": { "type": "integer", "minimum": 0 },
+            "fallback_intent": { "type": "string" },
+            "order_id": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "patterns": { "type": "array", "items": { "type": "string" } },
+                    "bare_id_intent": { "type": "string" }
+                }
+            },
+            "verification": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "enabled": { "type": "boolean" },
+                    "method": { "type": "string", "enum": ["phone_last4", "email", "either"] },
+                    "max_tries": { "type": "integer", "minimum": 0, "maximum": 255 }
+                }
+            },
+            "agent_hours": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "utc_offset": { "type": "string", "pattern": "^[+-]\\d{2}:\\d{2}$" },
+                    "days": { "type": "array", "items": { "type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] } },
+                    "open": { "type": "string", "pattern": "^\\d{2}:\\d{2}$" },
+                    "close": { "type": "string", "pattern": "^\\d{2}:\\d{2}$" },
+                    "label": texts()
+                }
+            },
+            "handoff": {
+                "type": "object",
+                "propertyNames": { "enum": ["customer_request", "intent", "fallbacks", "repeats", "lookup_failed", "verification_failed", "enumeration", "invalid_input"] },
+                "additionalProperties": trigger.clone()
+            },
+            "lexicons": {
+                "description": "Lexicon hits that hand the conversation to a human, by lexicon name.",
+                "type": "object",
+                "additionalProperties": trigger
+            },
+            "slots": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "entity": { "type": "string" },
+                        "prompt": texts(),
+                        "invalid": texts()
+                    }
+                }
+            },
+            "order_status": {
+                "type": "object",
+                "propertyNames": { "enum": ["pending", "confirmed", "packed", "shipped", "in_transit", "delivered", "cancelled", "returned", "refunded", "not_found"] },
+                "additionalProperties": texts()
+            },
+            "messages": {
+                "type": "object",
+                "additionalProperties": texts()
+            }
+        }
+    })
+}
+
 /// The rule format, version 1.
 pub fn rules() -> Value {
     let string_map = json!({ "type": "object", "additionalProperties": { "type": "string" } });
@@ -112,10 +221,7 @@ pub fn rules() -> Value {
                     }
                 }
             },
-            "conversation": {
-                "description": "Conversation engine settings (thresholds, slots, verification, agent hours, handoff triggers, order-status replies, system messages). Checked by the conversation engine.",
-                "type": ["object", "null"]
-            }
+            "conversation": conversation()
         },
         "definitions": {
             "intent": {
