@@ -77,6 +77,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod pack;
 mod rules;
+pub mod script;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};

@@ -1,2 +1,151 @@
-//! The `firstline` command-line tool.
-fn main() {}
+//! The `firstline` command-line tool: check, explain, chat with, classify
+//! with, test and report on a firstline rule set.
+//!
+//! See `docs/CLI.md`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[path = "firstline/chat.rs"]
+mod chat;
+#[path = "firstline/check.rs"]
+mod check;
+#[path = "firstline/classify.rs"]
+mod classify;
+#[path = "firstline/engine.rs"]
+mod engine;
+#[path = "firstline/explain.rs"]
+mod explain;
+#[path = "firstline/report.rs"]
+mod report;
+#[path = "firstline/rules.rs"]
+mod rules;
+#[path = "firstline/schema.rs"]
+mod schema;
+#[path = "firstline/test.rs"]
+mod test;
+
+use rules::Rules;
+
+/// Rule-based Vietnamese/English first-line support bot: author, check,
+/// test and measure its rules.
+#[derive(Parser, Debug)]
+#[command(name = "firstline", version, about, long_about = None)]
+struct Cli {
+    /// A rule file or a directory of rule files (default: the shipped pack).
+    #[arg(long, global = true, value_name = "PATH")]
+    rules: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile and lint the rules; report every problem with file:line:col.
+    Check {
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Show how one message is normalized, matched and classified.
+    Explain {
+        /// The customer message.
+        message: String,
+        /// Print the explanation as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Chat with the bot: one message per stdin line, until EOF. A demo
+    /// order store holds one order in every status.
+    Chat {
+        /// Print only the replies.
+        #[arg(long)]
+        plain: bool,
+        /// The time of every turn, unix seconds (default: the clock).
+        #[arg(long)]
+        now: Option<i64>,
+    },
+    /// Run conversation scripts (default directory: tests/conversations).
+    Test {
+        /// Script files or directories.
+        paths: Vec<PathBuf>,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Report the intents, phrases, replies and handoff triggers that no
+        /// script exercised.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Classify stdin, one message (or JSON object with "text") per line,
+    /// into one JSON object per line.
+    Classify,
+    /// Print a JSON Schema of the rule format or the script format.
+    Schema {
+        /// Which format.
+        #[arg(value_enum)]
+        which: schema::Which,
+    },
+    /// Support KPIs from the conversation engine's JSON-line event logs.
+    Report {
+        /// Event log files (default: stdin; `-` is stdin).
+        files: Vec<PathBuf>,
+        /// Print the KPIs as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// The shop's UTC offset for the traffic-by-hour table.
+        #[arg(long, default_value = "+07:00", allow_hyphen_values = true)]
+        utc_offset: String,
+        /// Intents counted as complaints (comma separated; default: every
+        /// intent whose id contains "complain").
+        #[arg(long, value_delimiter = ',')]
+        complaints: Vec<String>,
+    },
+}
+
+/// Exit code for rules that do not compile and failed checks.
+pub const FAIL: u8 = 1;
+/// Exit code for unusable input (bad scripts, unreadable files, usage).
+pub const BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rules = Rules::from_arg(cli.rules);
+    let code = match cli.command {
+        Command::Check { deny_warnings } => check::run(&rules, deny_warnings),
+        Command::Explain { message, json } => explain::run(&rules, &message, json),
+        Command::Chat { plain, now } => chat::run(&rules, plain, now),
+        Command::Test {
+            paths,
+            junit,
+            coverage,
+        } => test::run(&rules, &paths, junit.as_ref(), coverage),
+        Command::Classify => classify::run(&rules),
+        Command::Schema { which } => schema::run(which),
+        Command::Report {
+            files,
+            json,
+            utc_offset,
+            complaints,
+        } => report::run(&files, json, &utc_offset, &complaints),
+    };
+    ExitCode::from(code)
+}
+
+/// Compiles the rules for a command that needs them, or prints why not
+/// and returns the exit code.
+fn load(rules: &Rules) -> Result<firstline::Matcher, u8> {
+    match rules.compile() {
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            Err(BAD_INPUT)
+        }
+        Ok(Err(e)) => {
+            eprintln!("{e}");
+            Err(FAIL)
+        }
+        Ok(Ok(m)) => Ok(m),
+    }
+}

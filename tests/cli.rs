@@ -1,0 +1,719 @@
+//! The `firstline` binary: every subcommand's output and exit code, on
+//! good and bad rules and scripts.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_firstline");
+
+const RULES: &str = r#"version: 1
+settings:
+  shop_name: "Shop Hoa Mai"
+concepts:
+  order:
+    vi: ["đơn hàng", "đơn"]
+    en: ["order"]
+entities:
+  order_id:
+    pattern: '(?i)\b#?(?P<value>[A-Z]{2}\d{6,10})\b'
+    normalize: order_id
+lexicons:
+  anger:
+    severity: 2
+    terms: ["bực mình", "angry"]
+intents:
+  - id: track_order
+    phrases:
+      vi: ["@order [của] (em|mình) * (đâu|tới đâu)"]
+      en: ["where * my @order"]
+    examples:
+      vi: ["Đơn hàng của em đâu rồi shop?"]
+    slots: [order_id]
+    action: lookup_order
+    replies:
+      vi: ["Dạ, {shop_name} kiểm tra ngay ạ."]
+      en: ["Sure, let me check."]
+  - id: greet
+    phrases:
+      vi: ["xin chào", "chào shop"]
+      en: ["hello", "hi there"]
+    replies:
+      vi: ["Dạ {shop_name} xin chào anh/chị ạ."]
+      en: ["Hello from {shop_name}!"]
+"#;
+
+/// A fresh directory under the system temp dir.
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "firstline-cli-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn rules_dir() -> (PathBuf, PathBuf) {
+    let dir = temp_dir("rules");
+    let rules = write(&dir, "rules.yaml", RULES);
+    (dir, rules)
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    run_in(None, args, stdin)
+}
+
+fn run_in(cwd: Option<&Path>, args: &[&str], stdin: &str) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+// ---- check ----
+
+#[test]
+fn check_clean_rules_passes_with_summary() {
+    let (_d, rules) = rules_dir();
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains("check: 1 file, 2 intents: 0 errors, 0 warnings: ok"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn check_warnings_fail_only_with_deny_warnings() {
+    let dir = temp_dir("warn");
+    let text = RULES.replace("      en: [\"Hello from {shop_name}!\"]\n", "")
+        + "  - id: empty\n    replies: { vi: [\"Dạ {hotline}\"], en: [\"Call {hotline}\"] }\n";
+    let rules = write(&dir, "r.yaml", &text);
+    let r = rules.to_str().unwrap();
+    let o = run(&["--rules", r, "check"], "");
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("warning[lint]"), "{s}");
+    assert!(s.contains("r.yaml:"), "{s}");
+    assert!(s.contains("= help:"), "{s}");
+    assert!(s.contains("ok"), "{s}");
+    let o = run(&["--rules", r, "check", "--deny-warnings"], "");
+    assert_eq!(code(&o), 1);
+    assert!(out(&o).contains("FAILED (--deny-warnings)"), "{}", out(&o));
+}
+
+#[test]
+fn check_bad_rules_exit_1_with_location_and_help() {
+    let dir = temp_dir("bad");
+    let rules = write(
+        &dir,
+        "bad.yaml",
+        &RULES.replace("@order [của]", "@oder [của]"),
+    );
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("error[unknown-concept]"), "{s}");
+    assert!(s.contains("bad.yaml:19:"), "{s}");
+    assert!(s.contains("^"), "{s}");
+    assert!(s.contains("= help:"), "{s}");
+    assert!(
+        s.contains("check: 1 file: 1 error, 0 warnings: FAILED"),
+        "{s}"
+    );
+
+    let text = RULES.replace("phrases:\n      vi: [\"xin", "phrase:\n      vi: [\"xin");
+    let rules = write(&dir, "typo.yaml", &text);
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("error[unknown-field]"), "{s}");
+    assert!(s.contains("typo.yaml:29:5"), "{s}");
+}
+
+#[test]
+fn check_reports_a_shadowed_intent() {
+    let dir = temp_dir("shadow");
+    let text = RULES.to_string()
+        + "  - id: where_order\n    weight: 0.1\n    phrases:\n      vi: [\"đơn hàng của em đâu\"]\n    replies: { vi: [\"Dạ\"], en: [\"Yes\"] }\n";
+    let rules = write(&dir, "r.yaml", &text);
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    let s = out(&o);
+    assert!(
+        s.contains("intent `where_order` is shadowed"),
+        "{s}{}",
+        err(&o)
+    );
+    assert!(s.contains("track_order"), "{s}");
+}
+
+#[test]
+fn missing_rules_path_is_an_io_error() {
+    let o = run(&["--rules", "/nonexistent/firstline/rules", "check"], "");
+    assert_eq!(code(&o), 1);
+    assert!(out(&o).contains("error[io]"), "{}", out(&o));
+}
+
+// ---- explain ----
+
+#[test]
+fn explain_shows_every_step() {
+    let (_d, rules) = rules_dir();
+    let msg = "Đơn hàng của em đâu rồi, mã DH123456, bực mình quá";
+    let o = run(&["--rules", rules.to_str().unwrap(), "explain", msg], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    for want in [
+        "normalized:  \"đơn hàng của em đâu rồi",
+        "tokens:",
+        "phrase",
+        "track_order",
+        "confidence",
+        "order_id = DH123456 from \"DH123456\"",
+        "anger (severity 2)",
+        "on \"bực mình\"",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+}
+
+#[test]
+fn explain_json_is_one_object() {
+    let (_d, rules) = rules_dir();
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "explain",
+            "--json",
+            "xin chào",
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["classification"]["intent"], "greet");
+    assert!(v["tokens"].is_array());
+}
+
+#[test]
+fn explain_on_bad_rules_exits_1() {
+    let dir = temp_dir("explainbad");
+    let rules = write(&dir, "r.yaml", "version: 2\n");
+    let o = run(&["--rules", rules.to_str().unwrap(), "explain", "hi"], "");
+    assert_eq!(code(&o), 1);
+    assert!(err(&o).contains("r.yaml:1:"), "{}", err(&o));
+}
+
+// ---- classify ----
+
+#[test]
+fn classify_writes_one_json_line_per_input_line() {
+    let (_d, rules) = rules_dir();
+    let input = "xin chào\n{\"text\": \"đơn hàng của em đâu rồi, DH123456\", \"id\": 7}\n{\"text\": 3}\n{broken\n{\"x\": 1}\nhello\n";
+    let o = run(&["--rules", rules.to_str().unwrap(), "classify"], input);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["intent"], "greet");
+    assert_eq!(lines[0]["lang"], "vi");
+    assert!(lines[0]["handoff"].is_null());
+    assert_eq!(lines[1]["text"], "đơn hàng của em đâu rồi, DH123456");
+    assert_eq!(lines[1]["intent"], "track_order");
+    assert_eq!(lines[1]["entities"]["order_id"][0], "DH123456");
+    assert!(lines[1]["confidence"].as_f64().unwrap() > 0.5);
+    for (i, line) in [(2, 3), (3, 4), (4, 5)] {
+        assert_eq!(lines[i]["line"], line);
+        assert!(lines[i]["error"].is_string());
+    }
+    assert_eq!(lines[5]["text"], "hello");
+    let e = err(&o);
+    assert!(e.contains("line 3: field \"text\" is not a string"), "{e}");
+    assert!(e.contains("line 4: invalid JSON"), "{e}");
+    assert!(
+        e.contains("line 5: JSON object has no \"text\" field"),
+        "{e}"
+    );
+    // Keys in the documented order.
+    assert!(out(&o).starts_with("{\"text\":\"xin chào\",\"intent\":\"greet\",\"confidence\":"));
+}
+
+#[test]
+fn classify_reports_handoffs() {
+    let (_d, rules) = rules_dir();
+    let o = run(
+        &["--rules", rules.to_str().unwrap(), "classify"],
+        "bực mình quá, angry angry\n",
+    );
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert!(v["handoff"].is_string(), "{v}");
+}
+
+// ---- chat ----
+
+#[test]
+fn chat_plain_prints_only_replies() {
+    let (_d, rules) = rules_dir();
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "chat",
+            "--plain",
+            "--now",
+            "1795575600",
+        ],
+        "xin chào\nđơn hàng của em đâu rồi\nDH100004\n0912345678\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 4, "{s}");
+    assert_eq!(lines[0], "Dạ Shop Hoa Mai xin chào anh/chị ạ.");
+    assert!(lines[3].contains("DH100004"), "{s}");
+    assert!(lines[3].contains("GHN"), "{s}");
+}
+
+#[test]
+fn chat_shows_intent_and_confidence() {
+    let (_d, rules) = rules_dir();
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "chat",
+            "--now",
+            "1795575600",
+        ],
+        "xin chào\nwhere is my order DH100007\n",
+    );
+    assert_eq!(code(&o), 0);
+    let s = out(&o);
+    assert!(s.contains("bot [greet 0."), "{s}");
+    assert!(s.contains("looking up DH100007"), "{s}");
+    assert!(err(&o).contains("DH100001 pending"), "{}", err(&o));
+}
+
+// ---- test ----
+
+const SCRIPTS: &str = r#"- name: greeting in Vietnamese
+  turns:
+    - say: xin chào
+      intent: greet
+      reply: "Dạ Shop Hoa Mai xin chào anh/chị ạ."
+      lang: vi
+- name: order lookup asks for the id then looks it up
+  orders:
+    - id: DH123456
+      status: shipped
+      carrier: GHN
+      tracking: GHN1
+      eta: "27/11"
+      phone: "0912345678"
+  turns:
+    - say: đơn hàng của em đâu rồi
+      intent: track_order
+      asks_for: order_id
+    - say: DH123456
+      lookup: DH123456
+    - say: "5678"
+      contains: [GHN, DH123456]
+      matches: 'DH\d{6}'
+- name: settings override
+  settings: { shop_name: "Shop Mai Vàng" }
+  turns:
+    - say: xin chào
+      contains: Mai Vàng
+      not_contains: Hoa Mai
+"#;
+
+#[test]
+fn test_passing_scripts() {
+    let (dir, rules) = rules_dir();
+    write(&dir, "scripts/a.yaml", SCRIPTS);
+    write(
+        &dir,
+        "scripts/greet.txt",
+        "xin chào\n# a comment\n\nchào shop\n",
+    );
+    write(
+        &dir,
+        "scripts/sub/para.yml",
+        "name: greetings\nintent: greet\nparaphrases: [xin chào shop]\nparaphrases_file: ../greet.txt\n",
+    );
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            dir.join("scripts").to_str().unwrap(),
+        ],
+        "",
+    );
+    let s = out(&o);
+    assert_eq!(code(&o), 0, "{s}{}", err(&o));
+    assert!(s.contains("PASS greeting in Vietnamese"), "{s}");
+    assert!(s.contains("PASS greetings [3] chào shop"), "{s}");
+    assert!(s.ends_with("6 passed, 0 failed\n"), "{s}");
+}
+
+#[test]
+fn test_failures_show_a_diff_and_exit_1() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(
+        &dir,
+        "fail.yaml",
+        "name: wrong expectations\nturns:\n  - say: xin chào\n    intent: track_order\n    contains: Goodbye\n  - say: hello\n    lang: en\n",
+    );
+    let junit = dir.join("out/junit.xml");
+    std::fs::create_dir_all(junit.parent().unwrap()).unwrap();
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            scripts.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 1);
+    let s = out(&o);
+    assert!(s.contains("FAIL wrong expectations ("), "{s}");
+    assert!(s.contains("fail.yaml:1)"), "{s}");
+    assert!(s.contains("turn 1: customer says \"xin chào\""), "{s}");
+    assert!(s.contains("- expected intent: track_order"), "{s}");
+    assert!(s.contains("+ actual intent:   greet"), "{s}");
+    assert!(s.contains("- expected reply containing: Goodbye"), "{s}");
+    assert!(s.ends_with("0 passed, 1 failed\n"), "{s}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"turn 1: expected intent track_order, got greet\""),
+        "{xml}"
+    );
+    assert!(xml.contains("&quot;xin chào&quot;"), "{xml}");
+}
+
+#[test]
+fn test_bad_scripts_exit_2_with_locations() {
+    let (dir, rules) = rules_dir();
+    write(
+        &dir,
+        "s/unknown_key.yaml",
+        "name: typo\nturns:\n  - say: hi\n    intnet: greet\n",
+    );
+    write(
+        &dir,
+        "s/bad_regex.yaml",
+        "- name: regex\n  turns:\n    - say: hi\n      matches: 'Dạ (em'\n",
+    );
+    write(&dir, "s/broken.yaml", "name: [unclosed\n");
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            dir.join("s").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 2, "{}", out(&o));
+    let e = err(&o);
+    assert!(e.contains("unknown field `intnet`"), "{e}");
+    assert!(e.contains("unknown_key.yaml:4:5"), "{e}");
+    assert!(e.contains("error[invalid-regex]"), "{e}");
+    assert!(e.contains("bad_regex.yaml:4:17"), "{e}");
+    assert!(e.contains("broken.yaml:"), "{e}");
+    assert!(e.contains("3 problems in the scripts"), "{e}");
+    assert!(out(&o).is_empty(), "{}", out(&o));
+}
+
+#[test]
+fn test_coverage_lists_what_no_script_exercised() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(
+        &dir,
+        "g.yaml",
+        "name: hi\nturns:\n  - say: xin chào\n    intent: greet\n",
+    );
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            "--coverage",
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0);
+    let s = out(&o);
+    assert!(s.contains("intents: 1/2 exercised"), "{s}");
+    assert!(s.contains("never: track_order"), "{s}");
+    assert!(s.contains("never: greet (vi) phrase \"chào shop\""), "{s}");
+    assert!(
+        s.contains("never: greet (en) \"Hello from {shop_name}!\""),
+        "{s}"
+    );
+    assert!(s.ends_with("1 passed, 0 failed\n"), "{s}");
+}
+
+#[test]
+fn test_on_bad_rules_exits_1() {
+    let dir = temp_dir("testbad");
+    let rules = write(&dir, "r.yaml", "version: 1\nintents:\n  - id: Bad Id\n");
+    let scripts = write(&dir, "s.yaml", "name: x\nturns:\n  - say: hi\n");
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 1);
+    assert!(err(&o).contains("r.yaml:3:"), "{}", err(&o));
+}
+
+// ---- report ----
+
+const EVENTS: &str = r#"{"ts":1795575600,"session":"a","turn":1,"lang":"vi","input":"message","intent":"track_order","confidence":0.9,"outcome":"lookup_order","lookup":"requested","understood":true,"order_id":"DH1"}
+{"ts":1795575601,"session":"a","turn":2,"lang":"vi","input":"lookup","confidence":0.0,"outcome":"reply","lookup":"found","understood":true}
+{"ts":1795579200,"session":"b","turn":1,"lang":"vi","input":"message","confidence":0.1,"outcome":"reply","understood":false}
+not json at all
+{"ts":1795579300,"session":"b","turn":2,"lang":"vi","input":"message","intent":"complaint","confidence":0.8,"outcome":"handoff","handoff_reason":"angry_customer","priority":"high","understood":true,"order_id":"DH1"}
+{"session":"c"}
+"#;
+
+#[test]
+fn report_text_and_json() {
+    let dir = temp_dir("report");
+    let log = write(&dir, "events.jsonl", EVENTS);
+    let o = run(&["report", log.to_str().unwrap()], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(s.contains("conversations           2"), "{s}");
+    assert!(s.contains("resolved without human  1 (50.0%)"), "{s}");
+    assert!(
+        s.contains("fallbacks               1 (33.3% of messages)"),
+        "{s}"
+    );
+    assert!(s.contains("malformed lines         2"), "{s}");
+    assert!(s.contains("angry_customer"), "{s}");
+    assert!(s.contains("DH1"), "{s}");
+    assert!(s.contains("  10:00       1  "), "{s}");
+    let e = err(&o);
+    assert!(e.contains("events.jsonl:4: invalid JSON"), "{e}");
+    assert!(e.contains("events.jsonl:6: no \"ts\" integer"), "{e}");
+
+    let o = run(&["report", "--json", "--utc-offset", "+00:00"], EVENTS);
+    assert_eq!(code(&o), 0);
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["conversations"], 2);
+    assert_eq!(v["malformed_lines"], 2);
+    assert_eq!(v["top_intents"][0]["count"], 1);
+    assert_eq!(v["top_complaints"][0]["intent"], "complaint");
+    assert_eq!(v["repeat_contacts"][0]["order_id"], "DH1");
+    assert_eq!(v["messages_by_hour"][3], 1);
+}
+
+#[test]
+fn report_missing_file_exits_2() {
+    let o = run(&["report", "/nonexistent/events.jsonl"], "");
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("cannot read"), "{}", err(&o));
+}
+
+// ---- schema ----
+
+#[test]
+fn schemas_are_json_and_closed() {
+    for which in ["rules", "script"] {
+        let o = run(&["schema", which], "");
+        assert_eq!(code(&o), 0);
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+        assert_eq!(v["$schema"], "http://json-schema.org/draft-07/schema#");
+        assert!(out(&o).contains("\"additionalProperties\": false"));
+    }
+    let o = run(&["schema", "rules"], "");
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(v["required"][0], "version");
+    let conv = &v["properties"]["conversation"];
+    assert_eq!(conv["additionalProperties"], false);
+    assert!(conv["properties"]["handoff"]["propertyNames"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&"customer_request".into()));
+    let intent = &v["definitions"]["intent"]["properties"];
+    for key in [
+        "phrases",
+        "patterns",
+        "exclude",
+        "examples",
+        "counter_examples",
+        "replies",
+        "quick_replies",
+        "slots",
+        "action",
+        "handoff",
+        "weight",
+        "priority",
+    ] {
+        assert!(intent.get(key).is_some(), "{key}");
+    }
+    let o = run(&["schema", "script"], "");
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let turn = &v["definitions"]["turn"]["properties"];
+    for key in [
+        "say", "intent", "reply", "contains", "matches", "asks_for", "lookup", "handoff", "lang",
+    ] {
+        assert!(turn.get(key).is_some(), "{key}");
+    }
+    let o = run(&["schema", "nope"], "");
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = run(&["frobnicate"], "");
+    assert_eq!(code(&o), 2);
+    let o = run(&["--help"], "");
+    assert_eq!(code(&o), 0);
+    for sub in [
+        "check", "explain", "chat", "classify", "test", "report", "schema",
+    ] {
+        assert!(out(&o).contains(sub), "{sub}");
+    }
+}
+
+#[test]
+fn check_reports_conversation_errors() {
+    let dir = temp_dir("conv");
+    let text = RULES.to_string() + "conversation:\n  handoff:\n    nonsense: { reason: x }\n";
+    let rules = write(&dir, "c.yaml", &text);
+    let o = run(&["--rules", rules.to_str().unwrap(), "check"], "");
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let s = out(&o);
+    assert!(s.contains("nonsense"), "{s}");
+    assert!(s.contains("c.yaml:"), "{s}");
+    assert!(s.contains("FAILED"), "{s}");
+}
+
+// ---- the shipped pack (no --rules) ----
+
+#[test]
+fn default_rules_are_the_shipped_pack() {
+    let o = run(&["check"], "");
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("0 errors"), "{}", out(&o));
+    let o = run(
+        &["classify"],
+        "Đơn hàng của em tới đâu rồi ạ?\ncho em gặp nhân viên với\n",
+    );
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["intent"], "track_order");
+    assert_eq!(lines[1]["handoff"], "customer_request");
+}
+
+#[test]
+fn repo_scripts_pass_on_the_pack() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conversations");
+    let junit = temp_dir("repo").join("junit.xml");
+    let o = run(&["test", dir, "--junit", junit.to_str().unwrap()], "");
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).ends_with(" passed, 0 failed\n"), "{}", out(&o));
+    assert!(std::fs::read_to_string(junit)
+        .unwrap()
+        .contains("failures=\"0\""));
+}
+
+#[test]
+fn explain_on_the_pack_shows_the_handoff() {
+    let o = run(&["explain", "cho em gặp nhân viên với"], "");
+    assert_eq!(code(&o), 0);
+    assert!(
+        out(&o).contains("handoff:     customer_request"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn report_reads_the_engines_own_event_lines() {
+    use firstline::conversation::{Bot, Session};
+    let bot = Bot::new(firstline::pack::matcher()).unwrap();
+    let mut lines = String::new();
+    let now = 1_795_575_600;
+    for (id, msgs) in [
+        ("s1", &["xin chào", "cảm ơn shop"][..]),
+        ("s2", &["cho em gặp nhân viên với"][..]),
+        ("s3", &["asdfgh qwerty"][..]),
+    ] {
+        let mut session = Session::new(id);
+        for m in msgs {
+            for e in bot.handle_message(&mut session, m, now).events {
+                lines.push_str(&e.to_json_line());
+                lines.push('\n');
+            }
+        }
+    }
+    let o = run(&["report", "--json"], &lines);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["malformed_lines"], 0, "{v}");
+    assert_eq!(v["conversations"], 3);
+    assert_eq!(v["handoffs"], 1);
+    assert_eq!(v["handoff_reasons"][0]["reason"], "customer_request");
+    assert_eq!(v["fallbacks"], 1);
+    assert_eq!(v["messages_by_hour"][10], 4);
+    assert!(v["repeat_contacts"].is_null());
+}
