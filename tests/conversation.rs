@@ -1182,3 +1182,44 @@ fn shipped_pack_fallbacks_offer_topics_then_hand_off() {
     let (reason, ..) = h.handoff("zxcv qwer asdf");
     assert_eq!(reason, "not_understood");
 }
+
+// ---------------------------------------------------------------- properties
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the customer sends, in whatever state, the bot answers
+        /// without panicking, the session stays loadable and no reply
+        /// contains an unverified order detail.
+        #[test]
+        fn any_messages_keep_the_session_sound(
+            msgs in proptest::collection::vec(
+                prop_oneof![
+                    any::<String>(),
+                    "[a-zA-Zđơưạ0-9 #@.-]{0,40}",
+                    Just("DH123456".to_string()),
+                    Just("5678".to_string()),
+                    Just("đơn hàng của em đâu rồi".to_string()),
+                ],
+                1..8,
+            )
+        ) {
+            let mut h = Host::default().persisted();
+            for m in &msgs {
+                let before = Session::from_json(h.json.as_ref().unwrap()).unwrap().turns();
+                let _ = h.say(m);
+                prop_assert!(h.session.turns() > before);
+                h.session.release();
+                h.json = Some(h.session.to_json());
+            }
+            for t in &h.texts {
+                let verified = h.session.to_json().contains("\"ok\":[\"DH123456\"]");
+                prop_assert!(verified || !t.contains(SECRET_TRACKING), "leak: {}", t);
+            }
+        }
+    }
+}
