@@ -188,6 +188,41 @@ fn exact_diacritics_score_above_folded() {
 }
 
 #[test]
+fn english_words_do_not_match_folded_vietnamese() {
+    let m = Matcher::new(
+        r#"
+version: 1
+concepts:
+  invoice:
+    vi: ["hóa đơn"]
+    en: ["receipt", "invoice"]
+intents:
+  - id: get_invoice
+    phrases:
+      vi: ["cần ** @invoice"]
+  - id: get_refund
+    phrases:
+      en: ["i want a refund"]
+"#,
+    )
+    .unwrap();
+    // Typed without diacritics, Vietnamese still matches...
+    assert_eq!(
+        m.classify("em can hoa don").intent_id(),
+        Some("get_invoice")
+    );
+    // ...but in an English message "can" is English, not cần.
+    let c = m.classify("can I have a receipt please");
+    assert_eq!(c.lang, Lang::En);
+    assert_eq!(c.intent_id(), None, "{:?}", c.ranked);
+    // English phrases keep their "a" (Vietnamese teencode reads it as anh).
+    assert_eq!(
+        m.classify("I want a refund").intent_id(),
+        Some("get_refund")
+    );
+}
+
+#[test]
 fn close_scores_are_flagged_ambiguous() {
     let m = matcher();
     let c = m.classify("hủy đơn hay đổi đơn");

@@ -584,6 +584,22 @@ impl Engine {
             (owned_hay.as_str(), starts, ends)
         };
 
+        // Language: rule vocabulary and common words, diacritics count double.
+        let (mut vi, mut en) = (0u32, 0u32);
+        for i in 0..ntok {
+            let f = n.token_folded(i);
+            if n.token_text(i) != f {
+                vi += 2;
+                continue;
+            }
+            match self.lang_words.get(f) {
+                Some(1) => vi += 1,
+                Some(2) => en += 1,
+                _ => {}
+            }
+        }
+        let lang = if en > vi { Lang::En } else { Lang::Vi };
+
         // Pattern occurrences on token boundaries, sorted by pattern.
         let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(32);
         if let Some(ac) = &self.ac {
@@ -612,8 +628,9 @@ impl Engine {
                     factor = factor.min(0.8);
                 } else if pat.is_ascii() || **pat == *typed {
                     // Exact, or the rule has no diacritics here.
-                } else if typed == n.token_folded(t) {
-                    // The customer typed no diacritics.
+                } else if typed == n.token_folded(t) && lang == Lang::Vi {
+                    // The customer typed no diacritics. (In an English
+                    // message a plain "can" is English, not cần.)
                     factor = factor.min(0.9);
                 } else {
                     // Different diacritics: bán is not bàn.
@@ -796,22 +813,6 @@ impl Engine {
                 }
             }
         }
-
-        // Language: rule vocabulary and common words, diacritics count double.
-        let (mut vi, mut en) = (0u32, 0u32);
-        for i in 0..ntok {
-            let f = n.token_folded(i);
-            if n.token_text(i) != f {
-                vi += 2;
-                continue;
-            }
-            match self.lang_words.get(f) {
-                Some(1) => vi += 1,
-                Some(2) => en += 1,
-                _ => {}
-            }
-        }
-        let lang = if en > vi { Lang::En } else { Lang::Vi };
 
         // Scores to confidences.
         // Per token: bit 0 filler, bit 1 covered by the intent in hand.
