@@ -1115,3 +1115,111 @@ fn conversation_scripts() {
         }
     }
 }
+
+// ------------------------------------------------------------ shipped pack
+//
+// SHIPPED-PACK TESTS: these run the engine on `firstline::pack`, the rules
+// another helper tunes. They check the integration (the pack's
+// conversation.yaml and lexicons.yaml, its track/cancel/handoff intents),
+// not phrasing details; a failure here may be a pack change.
+
+fn shipped_host() -> Host {
+    let bot = Bot::new(firstline::pack::matcher()).unwrap_or_else(|e| panic!("{e}"));
+    Host::new(bot)
+}
+
+#[test]
+fn shipped_pack_tracks_an_order_with_verification_vi() {
+    let mut h = shipped_host();
+    let ask = h.reply("đơn hàng của em đâu rồi shop");
+    assert!(ask.contains("mã đơn"), "help: {ask}");
+    let verify = h.reply("DH123456");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(verify.contains("4 số cuối"), "help: {verify}");
+    h.assert_no_secret_leaked();
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+}
+
+#[test]
+fn shipped_pack_tracks_an_order_en() {
+    let mut h = shipped_host();
+    let verify = h.reply("where is my order DH123456?");
+    assert!(verify.contains("last 4 digits"), "help: {verify}");
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+    assert_eq!(h.session.lang(), Some(Lang::En));
+}
+
+#[test]
+fn shipped_pack_hands_off_on_request_and_anger() {
+    for (text, reason) in [
+        ("cho em gặp nhân viên", "customer_request"),
+        ("cho em gap nhan vien", "customer_request"),
+        ("I want to talk to a human", "customer_request"),
+        ("shop lừa đảo", "angry_customer"),
+        ("bóc phốt shop này", "angry_customer"),
+        ("tôi sẽ báo công an", "threat"),
+        ("giao chậm vcl", "profanity"),
+        ("this is a scam", "angry_customer"),
+        ("I'll call my lawyer", "threat"),
+        ("wtf", "profanity"),
+    ] {
+        let mut h = shipped_host();
+        let (r, ..) = h.handoff(text);
+        assert_eq!(r, reason, "help: {text}");
+    }
+}
+
+#[test]
+fn shipped_pack_fallbacks_offer_topics_then_hand_off() {
+    let mut h = shipped_host();
+    match h.say("asdf qwer zxcv") {
+        Outcome::Reply { quick_replies, .. } => assert!(!quick_replies.is_empty()),
+        other => panic!("help: {other:?}"),
+    }
+    h.reply("qwer asdf zxcv");
+    let (reason, ..) = h.handoff("zxcv qwer asdf");
+    assert_eq!(reason, "not_understood");
+}
+
+// ---------------------------------------------------------------- properties
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the customer sends, in whatever state, the bot answers
+        /// without panicking, the session stays loadable and no reply
+        /// contains an unverified order detail.
+        #[test]
+        fn any_messages_keep_the_session_sound(
+            msgs in proptest::collection::vec(
+                prop_oneof![
+                    any::<String>(),
+                    "[a-zA-Zđơưạ0-9 #@.-]{0,40}",
+                    Just("DH123456".to_string()),
+                    Just("5678".to_string()),
+                    Just("đơn hàng của em đâu rồi".to_string()),
+                ],
+                1..8,
+            )
+        ) {
+            let mut h = Host::default().persisted();
+            for m in &msgs {
+                let before = Session::from_json(h.json.as_ref().unwrap()).unwrap().turns();
+                let _ = h.say(m);
+                prop_assert!(h.session.turns() > before);
+                h.session.release();
+                h.json = Some(h.session.to_json());
+            }
+            for t in &h.texts {
+                let verified = h.session.to_json().contains("\"ok\":[\"DH123456\"]");
+                prop_assert!(verified || !t.contains(SECRET_TRACKING), "leak: {}", t);
+            }
+        }
+    }
+}

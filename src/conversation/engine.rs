@@ -221,6 +221,7 @@ impl BotInner {
                     .is_some_and(|id| id != order_id);
                 if other_order || self.topic_change(c, &intent) {
                 } else if let Some(answer) = self.verify_answer(c, text) {
+                    cx.ev.intent.get_or_insert_with(|| intent.as_str().into());
                     s.pending = Some(Pending::Lookup {
                         intent,
                         order_id: order_id.clone(),
