@@ -350,6 +350,29 @@ fn language_detection() {
 }
 
 #[test]
+fn function_words_decide_the_language_over_rule_vocabulary() {
+    // Concepts bring English synonyms into Vietnamese phrases, so "want"
+    // and "i" are rule words of both languages here; they are still English.
+    let m = Matcher::new(
+        r#"
+version: 1
+concepts:
+  want:
+    vi: ["muốn", "cần"]
+    en: ["want", "need", "i want"]
+intents:
+  - id: get_refund
+    phrases:
+      vi: ["@want ** hoàn tiền", "@want ** refund"]
+"#,
+    )
+    .unwrap();
+    assert_eq!(m.classify("I want a refund").lang, Lang::En);
+    assert_eq!(m.classify("em muốn hoàn tiền").lang, Lang::Vi);
+    assert_eq!(m.classify("e muon refund").lang, Lang::Vi);
+}
+
+#[test]
 fn explanation_lists_what_fired() {
     let m = matcher();
     let e = m.explain("where is my odrer, tracking DH123456");

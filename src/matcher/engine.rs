@@ -413,11 +413,12 @@ impl Engine {
             )
         };
 
-        for w in VI_WORDS {
-            *lang_words.entry((*w).into()).or_insert(0) |= 1;
-        }
-        for w in EN_WORDS {
-            *lang_words.entry((*w).into()).or_insert(0) |= 2;
+        // The built-in function words decide over the rules' vocabulary: a
+        // Vietnamese phrase may well contain "want" or "order" (concepts
+        // bring their English synonyms along), but "want" is English.
+        for w in VI_WORDS.iter().chain(EN_WORDS) {
+            let bits = u8::from(VI_WORDS.contains(w)) | (u8::from(EN_WORDS.contains(w)) << 1);
+            lang_words.insert((*w).into(), bits);
         }
 
         let mut sorted: Vec<String> = vocab.into_iter().collect();
