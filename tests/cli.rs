@@ -697,6 +697,8 @@ fn report_reads_the_engines_own_event_lines() {
         ("s1", &["xin chào", "cảm ơn shop"][..]),
         ("s2", &["cho em gặp nhân viên với"][..]),
         ("s3", &["asdfgh qwerty"][..]),
+        ("s4", &["đơn DH100004 của em tới đâu rồi"][..]),
+        ("s5", &["where is my order DH100004"][..]),
     ] {
         let mut session = Session::new(id);
         for m in msgs {
@@ -710,10 +712,12 @@ fn report_reads_the_engines_own_event_lines() {
     assert_eq!(code(&o), 0, "{}", err(&o));
     let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
     assert_eq!(v["malformed_lines"], 0, "{v}");
-    assert_eq!(v["conversations"], 3);
+    assert_eq!(v["conversations"], 5);
     assert_eq!(v["handoffs"], 1);
     assert_eq!(v["handoff_reasons"][0]["reason"], "customer_request");
     assert_eq!(v["fallbacks"], 1);
-    assert_eq!(v["messages_by_hour"][10], 4);
-    assert!(v["repeat_contacts"].is_null());
+    assert_eq!(v["messages_by_hour"][10], 6);
+    // Two customers came back about the same order: the events say which.
+    assert_eq!(v["repeat_contacts"][0]["order_id"], "DH100004", "{v}");
+    assert_eq!(v["repeat_contacts"][0]["conversations"], 2, "{v}");
 }

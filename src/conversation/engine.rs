@@ -108,11 +108,16 @@ impl BotInner {
             lookup: None,
             verification: None,
             understood: true,
+            order_id: None,
         }
     }
 
     fn finish(&self, s: &mut Session, outcome: Outcome, mut ev: Event) -> Turn {
         ev.outcome = outcome.kind();
+        ev.order_id = match &outcome {
+            Outcome::LookupOrder { order_id } => Some(order_id.clone()),
+            _ => s.slot("order_id").map(String::from),
+        };
         if let Outcome::Handoff {
             reason, priority, ..
         } = &outcome

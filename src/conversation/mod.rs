@@ -253,6 +253,10 @@ pub struct Event {
     pub verification: Option<VerificationStatus>,
     /// False when the bot did not understand the message (a fallback).
     pub understood: bool,
+    /// The order the conversation is about, once known: lets a shop count
+    /// customers who come back about the same order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
 }
 
 impl Event {

@@ -180,6 +180,14 @@ impl Session {
         self.pending.is_some()
     }
 
+    /// The slot the bot is asking the customer for (`"order_id"`), if any.
+    pub fn pending_slot(&self) -> Option<&str> {
+        match &self.pending {
+            Some(Pending::Slot { slot, .. }) => Some(slot),
+            _ => None,
+        }
+    }
+
     /// True once the conversation was handed to a human.
     pub fn is_handed_off(&self) -> bool {
         self.handed_off

@@ -375,18 +375,6 @@ fn paraphrase(bot: &Bot, script: &Script, intent: &str, i: usize, text: &str) ->
     }
 }
 
-/// The slot the session is waiting for, read from its saved form (the
-/// only public view of the pending question).
-fn pending_slot(session: &Session) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(&session.to_json()).ok()?;
-    let p = v.get("p")?;
-    if p.get("k")?.as_str()? == "slot" {
-        p.get("s")?.as_str().map(String::from)
-    } else {
-        None
-    }
-}
-
 fn conversation(bot: &Bot, script: &Script) -> CaseResult {
     let store = Fixture(&script.orders);
     let mut session = Session::new(script.session.clone());
@@ -421,7 +409,7 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
             Outcome::Handoff { reason, .. } => Some(reason.to_string()),
             _ => None,
         };
-        let asks = pending_slot(&session);
+        let asks = session.pending_slot().map(String::from);
         trace.intents.extend(intent.clone());
         trace.replies.extend(reply.clone());
         trace.handoffs.extend(handoff.clone());

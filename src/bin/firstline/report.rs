@@ -4,7 +4,7 @@
 //! writes: `ts`, `session`, `turn`, `lang`, `input` (`message`/`lookup`),
 //! `intent`, `confidence`, `outcome` (`reply`/`lookup_order`/`handoff`),
 //! `handoff_reason`, `priority`, `lookup`, `verification`, `understood`,
-//! and, when the host adds it, `order_id`.
+//! and `order_id` (the order a conversation is about, once known).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
