@@ -36,7 +36,7 @@
 //!     en: ["order", "package"]
 //! entities:
 //!   order_id:
-//!     pattern: '(?i)\b#?(?P<value>DH\d{6})\b'
+//!     pattern: '(?i)(?-u:\b)#?(?P<value>DH\d{6})(?-u:\b)'
 //!     normalize: order_id
 //! intents:
 //!   - id: track_order

@@ -365,6 +365,29 @@ intents:
 }
 
 #[test]
+fn unicode_word_boundary_in_an_entity_is_linted() {
+    let yaml = "version: 1
+entities:
+  slow:
+    pattern: '\\bDH\\d{6}\\b'
+  fast:
+    pattern: '(?-u:\\b)DH\\d{6}(?-u:\\b)'
+";
+    let m = Matcher::builder()
+        .add_yaml("shop.yaml", yaml)
+        .build()
+        .unwrap();
+    let lints: Vec<&Diagnostic> = m
+        .warnings()
+        .iter()
+        .filter(|d| d.message().contains("Unicode word boundary"))
+        .collect();
+    assert_eq!(lints.len(), 1, "{lints:?}");
+    assert!(lints[0].message().contains("`slow`"));
+    assert_eq!(lints[0].location().unwrap().line, 4);
+}
+
+#[test]
 fn garbage_input_never_panics() {
     for yaml in [
         "",

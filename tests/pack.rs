@@ -162,6 +162,12 @@ fn entities_extract_order_ids_phones_emails_and_money() {
         ("sdt em 0912.345.678", "phone", "0912345678"),
         ("email An.Nguyen@Gmail.com", "email", "an.nguyen@gmail.com"),
         ("em chuyển khoản 200k rồi", "money", "200000 VND"),
+        ("đơn đh123456 đâu rồi", "order_id", "DH123456"),
+        ("ma don: dh-123456", "order_id", "DH123456"),
+        ("Ä‘Æ¡n DH654321 cá»§a em", "order_id", "DH654321"),
+        ("sdt +84 912 345 678 nha", "phone", "0912345678"),
+        ("giá 1.500.000đ, ship 30k nhé", "money", "1500000 VND"),
+        ("chuyển 2 củ rồi", "money", "2000000 VND"),
     ];
     for (text, name, value) in cases {
         let c = m.classify(text);

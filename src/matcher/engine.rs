@@ -121,7 +121,8 @@ pub(crate) struct Engine {
     anchored: Vec<Vec<u32>>,
     variants: Vec<Variant>,
     pub phrases: Vec<PhraseInfo>,
-    regex_vi: Option<RegexSet>,
+    /// Every intent's `patterns`, folded, run over the folded message.
+    patterns: Option<RegexSet>,
     pattern_owner: Vec<(u32, Arc<str>, Arc<str>)>,
     pub entities: Vec<EntityIr>,
     lexicons: Vec<(Arc<str>, u8)>,
@@ -189,6 +190,22 @@ fn segments(
         gaps.pop();
     }
     (segs, gaps)
+}
+
+/// A regex with its letters folded like the text it runs on (`hóa đơn` ->
+/// `hoa don`). Only non-ASCII chars change: ASCII is regex syntax (`\D` must
+/// stay `\D`), and it is already folded.
+pub(crate) fn fold_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut buf = [0u8; 4];
+    for c in pattern.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&crate::normalize::fold(c.encode_utf8(&mut buf)));
+        }
+    }
+    out
 }
 
 /// Whether a folded ASCII word has the shape of a Vietnamese syllable. Such
@@ -398,11 +415,11 @@ impl Engine {
         let mut regexes = Vec::new();
         for (i, intent) in intents.iter().enumerate() {
             for p in &intent.patterns {
-                regexes.push(p.text.to_string());
+                regexes.push(fold_pattern(&p.text));
                 pattern_owner.push((i as u32, p.text.clone(), p.location.clone()));
             }
         }
-        let regex_vi = if regexes.is_empty() {
+        let patterns_set = if regexes.is_empty() {
             None
         } else {
             Some(
@@ -441,7 +458,7 @@ impl Engine {
             anchored,
             variants,
             phrases,
-            regex_vi,
+            patterns: patterns_set,
             pattern_owner,
             entities,
             lexicons: lexicons
@@ -792,11 +809,11 @@ impl Engine {
         lexicon_hits.sort_by_key(|h| h.span.start);
 
         // Regex patterns, over the normalized and the folded text.
-        if let Some(set) = &self.regex_vi {
-            let mut matched: Vec<usize> = set.matches(n.text()).into_iter().collect();
-            matched.extend(set.matches(hay));
-            matched.sort_unstable();
-            matched.dedup();
+        // Patterns run once, over the folded text: it is ASCII, so the
+        // regex engine stays on its DFA even for Unicode `\b`, and folded
+        // patterns match text typed with or without diacritics.
+        if let Some(set) = &self.patterns {
+            let matched: Vec<usize> = set.matches(hay).into_iter().collect();
             for p in matched {
                 let (k, text, loc) = &self.pattern_owner[p];
                 let a = slot_of(*k, &mut acc);
@@ -876,9 +893,11 @@ impl Engine {
                 continue;
             }
             for caps in e.regex.captures_iter(n.clean()) {
+                // The group named `value`, else the first group that took
+                // part (alternatives can each capture their own), else all.
                 let Some(m) = caps
                     .name("value")
-                    .or_else(|| caps.get(1))
+                    .or_else(|| caps.iter().skip(1).flatten().next())
                     .or_else(|| caps.get(0))
                 else {
                     continue;

@@ -33,6 +33,8 @@ pub(crate) fn order_id(raw: &str) -> Option<String> {
         match c {
             ' ' | '-' | '.' | '_' | '#' | '/' => {}
             c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            // "đh123456": typed with the Vietnamese keyboard still on.
+            'đ' | 'Đ' => out.push('D'),
             _ => return None,
         }
     }
@@ -219,6 +221,7 @@ mod tests {
     fn order_ids_and_emails() {
         assert_eq!(order_id("#dh-123456.").as_deref(), Some("DH123456"));
         assert_eq!(order_id("AB 123 45").as_deref(), Some("AB12345"));
+        assert_eq!(order_id("đh123456").as_deref(), Some("DH123456"));
         assert_eq!(order_id("abc"), None);
         assert_eq!(
             email("An.Nguyen@Gmail.com.").as_deref(),
