@@ -18,7 +18,7 @@ concepts:
     en: ["order"]
 entities:
   order_id:
-    pattern: '(?i)\b#?(?P<value>[A-Z]{2}\d{6,10})\b'
+    pattern: '(?i)(?-u:\b)#?(?P<value>[A-Z]{2}\d{6,10})(?-u:\b)'
     normalize: order_id
 lexicons:
   anger:

@@ -21,7 +21,7 @@ concepts:
     en: ["refund", "money back"]
 entities:
   order_id:
-    pattern: '(?i)(?:^|[^\p{L}\d])#?(?P<value>[A-Z]{2}\d{6,10})\b'
+    pattern: '(?i)(?:^|[^\p{L}\d])#?(?P<value>[A-Z]{2}\d{6,10})(?-u:\b)'
     normalize: order_id
   phone:
     pattern: '(?:\+?84|0)[\d .-]{8,13}\d'
