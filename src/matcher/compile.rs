@@ -36,6 +36,9 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     for (lang, from, to) in &set.abbreviations {
         nb.abbreviation(*lang, from, to);
     }
+    // Vietnamese rule words are the syllables Telex decoding may produce.
+    // Phrases repeat their words across variants: register each once.
+    let mut words: HashSet<&str> = HashSet::new();
     for intent in &set.intents {
         for p in intent.phrases.iter().chain(&intent.excludes) {
             if p.lang == Some(Lang::En) {
@@ -44,11 +47,14 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
             for v in &p.variants {
                 for piece in v {
                     if let Piece::Word(w) = piece {
-                        nb.known_word(w);
+                        words.insert(w);
                     }
                 }
             }
         }
+    }
+    for w in words {
+        nb.known_word(w);
     }
     let normalizer = nb.build();
 
@@ -168,12 +174,11 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
 
 /// Legal but suspicious rules.
 fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
-    // The same phrase in two intents.
+    // The same phrase (as written, ignoring case) in two intents.
     let mut owners: BTreeMap<String, Vec<(usize, Arc<str>)>> = BTreeMap::new();
     for p in &engine.phrases {
         if let Owner::Intent(k) = p.owner {
-            let key = crate::normalize::fold(&p.text);
-            let v = owners.entry(key).or_default();
+            let v = owners.entry(p.text.to_lowercase()).or_default();
             if !v.iter().any(|(o, _)| *o == k as usize) {
                 v.push((k as usize, p.location.clone()));
             }

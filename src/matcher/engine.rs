@@ -81,7 +81,7 @@ struct Variant {
     seg_patterns: Box<[u32]>,
     /// Each segment's tokens with their diacritics, to compare with what
     /// the customer typed (several phrases share one folded pattern).
-    seg_exact: Box<[Box<[Box<str>]>]>,
+    seg_exact: Box<[Arc<[Box<str>]>]>,
 }
 
 /// Words that carry no intent on their own: they count neither for nor
@@ -141,34 +141,90 @@ pub(crate) struct Engine {
     filler_folded: FastSet<String>,
 }
 
-/// A gap-free run of words as (exact, folded) tokens.
-type Segment = Vec<(String, String)>;
+/// A gap-free run of words, normalized once and shared by every variant
+/// that contains it.
+struct StoredSeg {
+    /// The tokens with their diacritics.
+    exact: Arc<[Box<str>]>,
+    /// The folded tokens joined by spaces: the automaton pattern.
+    folded: String,
+}
 
-/// Normalizes the words of a variant into segments of (exact, folded)
-/// tokens, split at the gaps. Each run of words is normalized as one text in
-/// the phrase's language, as a message in that language would be (so the
-/// English "a refund" keeps its "a", which Vietnamese teencode reads as anh).
+/// Splits a variant at its gaps into runs of words, each normalized as one
+/// text in the phrase's language, as a message in that language would be
+/// (so the English "a refund" keeps its "a", which Vietnamese teencode reads
+/// as anh). Alternatives and concepts repeat the same runs across a phrase's
+/// variants, so each distinct run is normalized once and stored; the
+/// variant gets indices into `store`.
+#[allow(clippy::type_complexity)]
 fn segments(
     normalizer: &Normalizer,
+    memo: &mut HashMap<(String, Option<Lang>), u32>,
+    store: &mut Vec<StoredSeg>,
+    words: &mut HashMap<(String, Option<Lang>), u32>,
+    word_store: &mut Vec<Vec<(Box<str>, String)>>,
     variant: &[Piece],
     lang: Option<Lang>,
-) -> (Vec<Segment>, Vec<u8>) {
-    let mut segs: Vec<Segment> = Vec::new();
+) -> (Vec<u32>, Vec<u8>) {
+    let mut segs: Vec<u32> = Vec::new();
     let mut gaps = Vec::new();
     let mut run = String::new();
-    let flush = |run: &mut String, segs: &mut Vec<Segment>| {
+    let mut flush = |run: &mut String, segs: &mut Vec<u32>| {
         if run.is_empty() {
             return false;
         }
-        let n = normalizer.normalize_as(run, lang);
-        run.clear();
-        let seg: Segment = (0..n.tokens().len())
-            .map(|i| (n.token_text(i).to_string(), n.token_folded(i).to_string()))
-            .collect();
-        if seg.is_empty() {
+        let id = *memo
+            .entry((std::mem::take(run), lang))
+            .or_insert_with_key(|(text, lang)| {
+                let seg = if lang.is_some() {
+                    // With the language fixed, every normalization step works
+                    // on single tokens: normalize each distinct word once (a
+                    // big rule set has tens of thousands of runs but only
+                    // hundreds of words).
+                    let mut exact: Vec<Box<str>> = Vec::new();
+                    let mut folded: Vec<&str> = Vec::new();
+                    let ids: Vec<u32> = text
+                        .split(' ')
+                        .map(|w| {
+                            *words.entry((w.to_string(), *lang)).or_insert_with(|| {
+                                let n = normalizer.normalize_as(w, *lang);
+                                word_store.push(
+                                    (0..n.tokens().len())
+                                        .map(|i| {
+                                            (n.token_text(i).into(), n.token_folded(i).to_string())
+                                        })
+                                        .collect(),
+                                );
+                                (word_store.len() - 1) as u32
+                            })
+                        })
+                        .collect();
+                    for id in ids {
+                        for (e, f) in &word_store[id as usize] {
+                            exact.push(e.clone());
+                            folded.push(f);
+                        }
+                    }
+                    StoredSeg {
+                        exact: exact.into(),
+                        folded: folded.join(" "),
+                    }
+                } else {
+                    let n = normalizer.normalize_as(text, *lang);
+                    StoredSeg {
+                        exact: (0..n.tokens().len())
+                            .map(|i| n.token_text(i).into())
+                            .collect(),
+                        folded: n.folded().to_string(),
+                    }
+                };
+                store.push(seg);
+                (store.len() - 1) as u32
+            });
+        if store[id as usize].exact.is_empty() {
             return false;
         }
-        segs.push(seg);
+        segs.push(id);
         true
     };
     for p in variant {
@@ -321,6 +377,14 @@ impl Engine {
         let mut vocab: HashSet<String> = HashSet::new();
         let mut lang_words: FastMap<Box<str>, u8> = FastMap::default();
 
+        let mut memo = HashMap::new();
+        let mut store: Vec<StoredSeg> = Vec::new();
+        let mut word_memo = HashMap::new();
+        let mut word_store = Vec::new();
+        // Stored segment -> automaton pattern, and whether its words are in
+        // the vocabulary tables yet (per language bit).
+        let mut seg_pattern: Vec<Option<u32>> = Vec::new();
+        let mut seg_langs: Vec<u8> = Vec::new();
         let mut add_phrase = |p: &PhraseIr, owner: Owner| {
             let phrase_id = phrases.len() as u32;
             phrases.push(PhraseInfo {
@@ -334,29 +398,48 @@ impl Engine {
                 None => 0,
             };
             for v in &p.variants {
-                let (segs, gaps) = segments(normalizer, v, p.lang);
+                let (segs, gaps) = segments(
+                    normalizer,
+                    &mut memo,
+                    &mut store,
+                    &mut word_memo,
+                    &mut word_store,
+                    v,
+                    p.lang,
+                );
                 if segs.is_empty() {
                     continue;
                 }
+                seg_pattern.resize(store.len(), None);
+                seg_langs.resize(store.len(), 0);
                 let mut words = 0;
                 let mut seg_patterns = Vec::with_capacity(segs.len());
-                for seg in &segs {
-                    words += seg.len();
-                    let folded: Vec<&str> = seg.iter().map(|(_, f)| f.as_str()).collect();
-                    for f in &folded {
-                        if f.bytes().all(|b| b.is_ascii_lowercase()) && f.len() >= 3 {
-                            vocab.insert(f.to_string());
+                for &sid in &segs {
+                    let seg = &store[sid as usize];
+                    words += seg.exact.len();
+                    let id = match seg_pattern[sid as usize] {
+                        Some(id) => id,
+                        None => {
+                            for f in seg.folded.split(' ') {
+                                if f.bytes().all(|b| b.is_ascii_lowercase()) && f.len() >= 3 {
+                                    vocab.insert(f.to_string());
+                                }
+                            }
+                            let id = *pattern_ids.entry(seg.folded.clone()).or_insert_with(|| {
+                                patterns.push(seg.folded.clone());
+                                uses.push(0u32);
+                                (patterns.len() - 1) as u32
+                            });
+                            seg_pattern[sid as usize] = Some(id);
+                            id
                         }
-                        if bit != 0 {
-                            *lang_words.entry((*f).into()).or_insert(0) |= bit;
+                    };
+                    if bit != 0 && seg_langs[sid as usize] & bit == 0 {
+                        seg_langs[sid as usize] |= bit;
+                        for f in seg.folded.split(' ') {
+                            *lang_words.entry(f.into()).or_insert(0) |= bit;
                         }
                     }
-                    let key = folded.join(" ");
-                    let id = *pattern_ids.entry(key.clone()).or_insert_with(|| {
-                        patterns.push(key);
-                        uses.push(0u32);
-                        (patterns.len() - 1) as u32
-                    });
                     uses[id as usize] += 1;
                     seg_patterns.push(id);
                 }
@@ -367,7 +450,7 @@ impl Engine {
                     seg_patterns: seg_patterns.into_boxed_slice(),
                     seg_exact: segs
                         .iter()
-                        .map(|seg| seg.iter().map(|(e, _)| e.as_str().into()).collect())
+                        .map(|&sid| store[sid as usize].exact.clone())
                         .collect(),
                 });
             }
