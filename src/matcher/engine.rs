@@ -381,6 +381,8 @@ impl Engine {
         let mut store: Vec<StoredSeg> = Vec::new();
         let mut word_memo = HashMap::new();
         let mut word_store = Vec::new();
+        let mut canonical: Vec<u32> = Vec::new();
+        let mut canon_map: HashMap<Arc<[Box<str>]>, u32> = HashMap::new();
         // Stored segment -> automaton pattern, and whether its words are in
         // the vocabulary tables yet (per language bit).
         let mut seg_pattern: Vec<Option<u32>> = Vec::new();
@@ -397,6 +399,9 @@ impl Engine {
                 Some(Lang::En) => 2,
                 None => 0,
             };
+            // Spellings that normalize alike ("hủy|huỷ", "đh|đơn hàng") give
+            // identical variants: keep one of each.
+            let mut seen: HashSet<(Vec<u32>, Vec<u8>)> = HashSet::new();
             for v in &p.variants {
                 let (segs, gaps) = segments(
                     normalizer,
@@ -408,6 +413,21 @@ impl Engine {
                     p.lang,
                 );
                 if segs.is_empty() {
+                    continue;
+                }
+                // Stored segments with the same tokens share a canonical id.
+                while canonical.len() < store.len() {
+                    let i = canonical.len();
+                    let c = *canon_map.entry(store[i].exact.clone()).or_insert(i as u32);
+                    canonical.push(c);
+                }
+                let key = (
+                    segs.iter()
+                        .map(|&sid| canonical[sid as usize])
+                        .collect::<Vec<u32>>(),
+                    gaps.clone(),
+                );
+                if !seen.insert(key) {
                     continue;
                 }
                 seg_pattern.resize(store.len(), None);
