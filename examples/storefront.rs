@@ -31,18 +31,7 @@ impl Store {
         let mut add = |o: Order| {
             orders.insert(o.id.clone(), o);
         };
-        let statuses = [
-            OrderStatus::Pending,
-            OrderStatus::Confirmed,
-            OrderStatus::Packed,
-            OrderStatus::Shipped,
-            OrderStatus::InTransit,
-            OrderStatus::Delivered,
-            OrderStatus::Cancelled,
-            OrderStatus::Returned,
-            OrderStatus::Refunded,
-        ];
-        for (i, status) in statuses.into_iter().enumerate() {
+        for (i, status) in OrderStatus::ALL.into_iter().enumerate() {
             let n = i as u32 + 1;
             // Every demo order was placed from a phone ending in 5678.
             let mut o = Order::new(format!("DH10000{n}"), status).phone(format!("09{n}2345678"));
