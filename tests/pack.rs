@@ -240,6 +240,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         ("holdout6.tsv", 0.95, 0.95),
         ("holdout7.tsv", 0.97, 0.95),
         ("holdout8.tsv", 0.97, 0.95),
+        ("holdout9.tsv", 0.98, 0.95),
         ("english.tsv", 0.95, 0.95),
         ("vietnamese.tsv", 0.95, 0.95),
         ("confusables.tsv", 0.93, 1.0),
