@@ -394,6 +394,16 @@ fn explanation_lists_what_fired() {
         phrase.location
     );
     assert!(e.tokens.contains(&"order".to_string()));
+    // Everyday English words are not typos of rule words, however close.
+    let nick = Matcher::new(
+        "version: 1\nintents:\n  - id: account\n    phrases: [\"nick\", \"order\", \"tracking\"]\n",
+    )
+    .unwrap();
+    let e = nick.explain("have a nice day, the older one");
+    assert!(e.corrections.is_empty(), "{:?}", e.corrections);
+    assert_eq!(e.classification.intent_id(), None);
+    let e = nick.explain("trakcing my ordr");
+    assert_eq!(e.corrections.len(), 2, "{:?}", e.corrections);
     let e = m.explain("em muốn hủy đơn hàng");
     assert!(e
         .contributions
