@@ -950,12 +950,15 @@ fn shipped_conversation_and_lexicon_files_load() {
     // The pack's own conversation.yaml and lexicons.yaml on top of the test
     // intents: the settings compile and the lexicons trigger handoffs.
     let rules = RULES.split("\nlexicons:").next().unwrap();
+    // Without its last block, `intent_labels`: the labels name the pack's
+    // intents, which these rules do not have (an unknown id is an error).
+    let (conversation, labels) = include_str!("../rules/conversation.yaml")
+        .split_once("\n  intent_labels:")
+        .expect("intent_labels is the last block of rules/conversation.yaml");
+    assert!(!labels.contains("\n  messages:"), "help: keep it last");
     let m = Matcher::builder()
         .add_yaml("test.yaml", rules)
-        .add_yaml(
-            "rules/conversation.yaml",
-            include_str!("../rules/conversation.yaml"),
-        )
+        .add_yaml("rules/conversation.yaml", conversation)
         .add_yaml(
             "rules/lexicons.yaml",
             include_str!("../rules/lexicons.yaml"),
@@ -1116,6 +1119,215 @@ fn conversation_scripts() {
     }
 }
 
+// ------------------------------------------------------------ clarification
+//
+// An ambiguous message ("hủy đơn hay đổi đơn") gets "A or B?" with both
+// labels as quick replies, when `conversation.intent_labels` names both.
+
+/// A second order intent that ties with `cancel_order` on "hủy đơn hay đổi đơn".
+const CHANGE_ORDER: &str = r#"
+version: 1
+intents:
+  - id: change_order
+    phrases:
+      vi: ["đổi @order", "sửa @order"]
+      en: ["change * @order"]
+    slots: [order_id]
+    replies:
+      vi: ["Dạ, em đã ghi nhận yêu cầu đổi đơn {order_id} ạ."]
+      en: ["Noted: you'd like to change order {order_id}."]
+"#;
+
+const LABELS: &str = r#"
+version: 1
+conversation:
+  intent_labels:
+    cancel_order: { vi: "hủy đơn", en: "cancel your order" }
+    change_order: { vi: "đổi đơn", en: "change your order" }
+"#;
+
+fn clarify_bot(labels: bool) -> Bot {
+    let mut b = Matcher::builder();
+    b.add_yaml("base.yaml", RULES)
+        .add_yaml("change.yaml", CHANGE_ORDER);
+    if labels {
+        b.add_yaml("labels.yaml", LABELS);
+    }
+    let m = b.build().unwrap_or_else(|e| panic!("{e}"));
+    Bot::builder()
+        .seed(1)
+        .build(m)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Says `text`, expects the clarifying question; returns (text, quick replies).
+fn expect_clarify(h: &mut Host, text: &str) -> (String, Vec<String>) {
+    match h.say(text) {
+        Outcome::Reply {
+            text: t,
+            intent,
+            quick_replies,
+        } => {
+            assert_eq!(intent, None, "help: a question the bot asks on its own");
+            let ev = h.last_event();
+            assert_eq!(ev.outcome, firstline::conversation::OutcomeKind::Reply);
+            assert!(ev.understood, "help: an ambiguous message was understood");
+            assert!(
+                h.session.pending_choice().is_some(),
+                "help: the choice waits in the session after {text:?}"
+            );
+            (t, quick_replies)
+        }
+        other => panic!("help: expected a question after {text:?}, got {other:?}"),
+    }
+}
+
+fn same_set(mut a: Vec<String>, b: &[&str]) -> bool {
+    let mut b: Vec<String> = b.iter().map(|s| s.to_string()).collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+#[test]
+fn ambiguous_vi_message_asks_which_and_the_quick_reply_answers() {
+    let mut h = Host::new(clarify_bot(true)).persisted();
+    let (t, qr) = expect_clarify(&mut h, "hủy đơn hay đổi đơn");
+    assert!(
+        t == "Dạ, anh/chị muốn hủy đơn hay đổi đơn ạ?"
+            || t == "Dạ, anh/chị muốn đổi đơn hay hủy đơn ạ?",
+        "help: {t}"
+    );
+    assert!(same_set(qr, &["Hủy đơn", "Đổi đơn"]), "help: {t}");
+    let (a, b) = h.session.pending_choice().unwrap();
+    assert!(
+        [a, b].contains(&"cancel_order") && [a, b].contains(&"change_order"),
+        "help: {a} {b}"
+    );
+    // The button's label answers that intent, slot filling included.
+    let ask = h.reply("Đổi đơn");
+    assert!(ask.contains("mã đơn"), "help: {ask}");
+    assert_eq!(
+        h.last_event().intent.as_deref(),
+        Some("change_order"),
+        "help: the event names the chosen intent"
+    );
+    assert_eq!(h.session.pending_slot(), Some("order_id"));
+    let done = h.reply("DH123456");
+    assert!(done.contains("đổi đơn DH123456"), "help: {done}");
+}
+
+#[test]
+fn ambiguous_en_message_asks_which_and_free_text_answers() {
+    let mut h = Host::new(clarify_bot(true)).persisted();
+    let (t, qr) = expect_clarify(&mut h, "I want to cancel or change my order");
+    assert!(
+        t == "Do you want to cancel your order or change your order?"
+            || t == "Do you want to change your order or cancel your order?",
+        "help: {t}"
+    );
+    assert!(
+        same_set(qr, &["Cancel your order", "Change your order"]),
+        "help: {t}"
+    );
+    // Not a label, but clearly one of the two; its order id is used.
+    let done = h.reply("please cancel order DH123456");
+    assert!(done.contains("cancel order DH123456"), "help: {done}");
+    assert_eq!(h.last_event().intent.as_deref(), Some("cancel_order"));
+    assert!(!h.session.is_waiting());
+}
+
+#[test]
+fn a_label_matches_in_any_case_and_without_accents() {
+    let mut h = Host::new(clarify_bot(true)).persisted();
+    expect_clarify(&mut h, "hủy đơn hay đổi đơn");
+    let ask = h.reply("huy don.");
+    assert!(ask.contains("mã đơn"), "help: {ask}");
+    assert_eq!(h.last_event().intent.as_deref(), Some("cancel_order"));
+}
+
+#[test]
+fn after_the_question_another_topic_is_a_normal_message() {
+    let mut h = Host::new(clarify_bot(true)).persisted();
+    expect_clarify(&mut h, "hủy đơn hay đổi đơn");
+    let hi = h.reply("xin chào shop");
+    assert!(hi.contains("Shop Hoa Mai xin chào"), "help: {hi}");
+    assert_eq!(h.last_event().intent.as_deref(), Some("greet"));
+    assert!(!h.session.is_waiting(), "help: the question was dropped");
+}
+
+#[test]
+fn the_same_ambiguous_message_twice_answers_the_best_intent() {
+    let mut h = Host::new(clarify_bot(true)).persisted();
+    expect_clarify(&mut h, "hủy đơn hay đổi đơn");
+    let ask = h.reply("hủy đơn hay đổi đơn");
+    assert!(ask.contains("mã đơn"), "help: {ask}");
+    assert_eq!(h.session.pending_choice(), None);
+    assert_eq!(h.session.pending_slot(), Some("order_id"));
+}
+
+#[test]
+fn without_labels_an_ambiguous_message_answers_the_best_intent() {
+    let m = Matcher::builder()
+        .add_yaml("base.yaml", RULES)
+        .add_yaml("change.yaml", CHANGE_ORDER)
+        .build()
+        .unwrap();
+    let c = m.classify("hủy đơn hay đổi đơn");
+    assert!(
+        c.ambiguous,
+        "help: the test needs an ambiguous message: {c:?}"
+    );
+    let best = c.intent.clone();
+    // With labels it asks; without, it answers as before.
+    expect_clarify(&mut Host::new(clarify_bot(true)), "hủy đơn hay đổi đơn");
+    let mut h = Host::new(clarify_bot(false)).persisted();
+    let ask = h.reply("hủy đơn hay đổi đơn");
+    assert!(ask.contains("mã đơn"), "help: {ask}");
+    assert_eq!(h.last_event().intent, best);
+    assert_eq!(h.session.pending_choice(), None);
+    assert_eq!(h.session.pending_slot(), Some("order_id"));
+}
+
+#[test]
+fn a_handoff_trigger_wins_over_clarification() {
+    expect_clarify(
+        &mut Host::new(clarify_bot(true)),
+        "hủy đơn hay đổi đơn shop",
+    );
+    let mut h = Host::new(clarify_bot(true));
+    let (reason, ..) = h.handoff("hủy đơn hay đổi đơn shop lừa đảo");
+    assert_eq!(reason, "angry_customer");
+    assert_eq!(h.session.pending_choice(), None);
+}
+
+#[test]
+fn clarification_config_errors_have_locations() {
+    let bad = "version: 1\nconversation:\n  intent_labels:\n    cancel_order: { vi: \"hủy đơn\" }\n    cancle_order: { vi: \"hủy\" }\n  messages:\n    clarify:\n      vi: \"Dạ, {a}, {b} hay {c} ạ?\"\n";
+    let m = Matcher::builder()
+        .add_yaml("base.yaml", RULES)
+        .add_yaml("labels.yaml", bad)
+        .build()
+        .unwrap();
+    let err = Bot::new(m).unwrap_err();
+    let rendered = err.to_string();
+    let errs: Vec<_> = err.errors().collect();
+    assert_eq!(errs.len(), 2, "help: {rendered}");
+    for d in &errs {
+        let loc = d.location().unwrap_or_else(|| panic!("help: {rendered}"));
+        assert!(loc.to_string().starts_with("labels.yaml:"), "help: {loc}");
+    }
+    assert!(rendered.contains("cancle_order"), "help: {rendered}");
+    assert!(rendered.contains("{c}"), "help: {rendered}");
+    assert!(
+        !rendered.contains("{a}`"),
+        "help: {{a}} is known in clarify: {rendered}"
+    );
+    // {a} and {b} mean nothing in other messages.
+    let m = matcher_with("conversation:\n  messages:\n    fallback: {vi: \"Dạ {a} ạ\"}\n");
+    assert!(Bot::new(m).unwrap_err().to_string().contains("{a}"));
+}
+
 // ------------------------------------------------------------ shipped pack
 //
 // SHIPPED-PACK TESTS: these run the engine on `firstline::pack`, the rules
@@ -1181,6 +1393,36 @@ fn shipped_pack_fallbacks_offer_topics_then_hand_off() {
     h.reply("qwer asdf zxcv");
     let (reason, ..) = h.handoff("zxcv qwer asdf");
     assert_eq!(reason, "not_understood");
+}
+
+#[test]
+fn shipped_pack_asks_which_on_an_ambiguous_message() {
+    // "đổi địa chỉ" (change_shipping_address) and "hoàn tiền" (get_refund)
+    // score alike in the shipped pack.
+    let c = firstline::pack::matcher().classify("em muốn đổi địa chỉ hay hoàn tiền");
+    assert!(
+        c.ambiguous,
+        "help: pick another ambiguous message: {:?}",
+        c.ranked
+    );
+    let mut h = Host::new(firstline::pack::bot()).persisted();
+    let (t, qr) = expect_clarify(&mut h, "em muốn đổi địa chỉ hay hoàn tiền");
+    assert!(is_polite_vi(&t) && t.ends_with("ạ?"), "help: {t}");
+    assert!(
+        t.contains("đổi địa chỉ giao hàng") && t.contains("trả hàng hoàn tiền"),
+        "help: {t}"
+    );
+    assert!(
+        same_set(qr.clone(), &["Đổi địa chỉ giao hàng", "Trả hàng hoàn tiền"]),
+        "help: {qr:?}"
+    );
+    h.reply("Trả hàng hoàn tiền");
+    assert_eq!(h.last_event().intent.as_deref(), Some("get_refund"));
+
+    let mut h = Host::new(firstline::pack::bot()).persisted();
+    let (t, _) = expect_clarify(&mut h, "I want to change address or cancel my order");
+    assert!(t.starts_with("Do you want to "), "help: {t}");
+    assert!(t.contains("cancel your order"), "help: {t}");
 }
 
 // ---------------------------------------------------------------- properties

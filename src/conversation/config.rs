@@ -133,6 +133,14 @@ struct SlotDef {
     invalid: Option<TextsDef>,
 }
 
+/// An intent's short name per language, for "A or B?" questions.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelDef {
+    vi: Option<String>,
+    en: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConversationDef {
@@ -150,6 +158,7 @@ struct ConversationDef {
     slots: Option<BTreeMap<String, SlotDef>>,
     order_status: Option<BTreeMap<String, TextsDef>>,
     messages: Option<BTreeMap<String, TextsDef>>,
+    intent_labels: Option<BTreeMap<String, LabelDef>>,
 }
 
 /// How a customer proves an order is theirs.
@@ -211,6 +220,9 @@ pub(crate) struct ConvConfig {
     pub slots: BTreeMap<String, SlotCfg>,
     pub order_status: BTreeMap<OrderStatus, Texts>,
     pub messages: BTreeMap<&'static str, Texts>,
+    /// Short names of intents (one per language) for `messages.clarify`.
+    /// An ambiguous message is clarified only when both intents have one.
+    pub intent_labels: BTreeMap<String, Texts>,
 }
 
 #[derive(Clone, Debug)]
@@ -781,6 +793,38 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
         }
     }
 
+    let mut intent_labels = BTreeMap::new();
+    for (id, l) in def.intent_labels.unwrap_or_default() {
+        if ctx.matcher.intent(&id).is_none() {
+            ctx.err(
+                &["intent_labels", &id],
+                format!("unknown intent `{id}`"),
+                "name an intent defined under `intents:`",
+            );
+            continue;
+        }
+        let mut t = Texts::default();
+        for (lang, v) in [("vi", l.vi), ("en", l.en)] {
+            let Some(v) = v else { continue };
+            let v = v.trim().to_string();
+            if v.is_empty() {
+                ctx.err(
+                    &["intent_labels", &id, lang],
+                    format!("empty label for intent `{id}`"),
+                    "write a short name like \"hủy đơn\", or remove the key",
+                );
+                continue;
+            }
+            match lang {
+                "vi" => t.vi.push(v),
+                _ => t.en.push(v),
+            }
+        }
+        if !t.vi.is_empty() || !t.en.is_empty() {
+            intent_labels.insert(id, t);
+        }
+    }
+
     // Placeholders must name something the engine can fill.
     let mut known: BTreeSet<String> = BUILTIN_PLACEHOLDERS.iter().map(|s| s.to_string()).collect();
     known.extend(ctx.matcher.settings().keys().cloned());
@@ -789,14 +833,16 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
         known.extend(i.slots.iter().cloned());
     }
     let check = |ctx: &mut Ctx<'_>, path: Vec<String>, t: &Texts| {
+        // `{a}` and `{b}` are the two choices, only in `messages.clarify`.
+        let choices = path.len() == 2 && path[0] == "messages" && path[1] == "clarify";
         for text in t.all() {
             for p in placeholders(text) {
-                if !known.contains(p) {
+                if !known.contains(p) && !(choices && (p == "a" || p == "b")) {
                     let path: Vec<&str> = path.iter().map(|s| s.as_str()).collect();
                     ctx.err(
                         &path,
                         format!("unknown placeholder `{{{p}}}`"),
-                        "use a key of `settings:`, a slot name, or one of order_id, carrier, tracking, eta, status, agent_hours, agents_back, contact, tries_left",
+                        "use a key of `settings:`, a slot name, or one of order_id, carrier, tracking, eta, status, agent_hours, agents_back, contact, tries_left (and a, b in `messages.clarify`)",
                     );
                 }
             }
@@ -840,6 +886,7 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
         slots,
         order_status,
         messages: msgs,
+        intent_labels,
     }
 }
 

@@ -179,6 +179,9 @@ impl BotInner {
         if let Some(tr) = self.lexicon_trigger(c) {
             return self.handoff(s, &tr, "handoff_apology", None, cx);
         }
+        // The intent the customer picked after "A or B?", and the pair asked.
+        let mut chosen: Option<&Intent> = None;
+        let mut asked: Option<(String, String)> = None;
         match s.pending.take() {
             Some(Pending::Slot {
                 intent,
@@ -254,13 +257,27 @@ impl BotInner {
                     return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
                 }
             }
+            Some(Pending::Clarify { first, second }) => {
+                chosen = self.choice(&first, &second, c, text);
+                asked = Some((first, second));
+            }
             // A lookup the host never answered, or a question from a newer
             // firstline: start over from this message.
             Some(Pending::Lookup { .. }) | Some(Pending::Unknown) | None => {}
             Some(p @ Pending::Contact { .. }) => s.pending = Some(p),
         }
 
-        let intent = match c.intent.as_deref().and_then(|id| self.matcher.intent(id)) {
+        if let Some(i) = chosen {
+            cx.ev.intent = Some(i.id.clone());
+        } else if c.ambiguous && !self.same_pair(c, asked.as_ref()) {
+            // Asking the same question twice helps nobody: the second time
+            // the best intent answers.
+            if let Some(out) = self.clarify(s, c, text, cx) {
+                return out;
+            }
+        }
+        let best = || c.intent.as_deref().and_then(|id| self.matcher.intent(id));
+        let intent = match chosen.or_else(best) {
             Some(i) => i,
             None => {
                 // A bare order id ("DH123456") asks about that order.
@@ -314,6 +331,81 @@ impl BotInner {
             }
             None => self.reply(s, cx, "fallback", None, &[]),
         }
+    }
+
+    /// Asks which of the two best intents an ambiguous message meant, with
+    /// their labels as quick replies. `None` (answer the best intent) when
+    /// either has no label, or the best one hands off.
+    fn clarify(
+        &self,
+        s: &mut Session,
+        c: &Classification,
+        text: &str,
+        cx: &mut Cx<'_>,
+    ) -> Option<Outcome> {
+        let (a, b) = (c.ranked.first()?, c.ranked.get(1)?);
+        let (ia, ib) = (
+            self.matcher.intent(&a.intent)?,
+            self.matcher.intent(&b.intent)?,
+        );
+        let label = |id: &str| {
+            self.config
+                .intent_labels
+                .get(id)
+                .and_then(|t| t.get(cx.lang).first().cloned())
+        };
+        let (la, lb) = (label(&ia.id)?, label(&ib.id)?);
+        let hands_off = match ia.action {
+            Action::Handoff => self.trigger("customer_request").enabled,
+            _ => ia.handoff && self.trigger("intent").enabled,
+        };
+        if hands_off {
+            return None;
+        }
+        // Values the message already gave (an order id) serve either choice.
+        for slot in ia.slots.iter().chain(&ib.slots) {
+            if let Some(v) = self.slot_value(slot, c, text) {
+                s.slots.insert(slot.clone(), v);
+            }
+        }
+        s.fallbacks = 0;
+        s.pending = Some(Pending::Clarify {
+            first: ia.id.to_string(),
+            second: ib.id.to_string(),
+        });
+        let qr = [text::capitalize(&la), text::capitalize(&lb)];
+        let t = self.msg("clarify").clone();
+        Some(self.reply_texts(s, cx, &t, None, &qr, Some(vec![("a", la), ("b", lb)])))
+    }
+
+    /// Which of the two offered intents the customer picked: a label (a
+    /// quick reply, in either language, any case or accents), or a message
+    /// that clearly classifies to one of them.
+    fn choice(&self, first: &str, second: &str, c: &Classification, text: &str) -> Option<&Intent> {
+        let said = text::loose(text);
+        for id in [first, second] {
+            let picked = self
+                .config
+                .intent_labels
+                .get(id)
+                .is_some_and(|t| t.vi.iter().chain(&t.en).any(|l| text::loose(l) == said));
+            if picked {
+                return self.matcher.intent(id);
+            }
+        }
+        match c.intent.as_deref() {
+            Some(id) if !c.ambiguous && (id == first || id == second) => self.matcher.intent(id),
+            _ => None,
+        }
+    }
+
+    /// The message is ambiguous between the pair just asked about.
+    fn same_pair(&self, c: &Classification, asked: Option<&(String, String)>) -> bool {
+        let (Some((x, y)), Some(a), Some(b)) = (asked, c.ranked.first(), c.ranked.get(1)) else {
+            return false;
+        };
+        let (a, b) = (&*a.intent, &*b.intent);
+        (a == x && b == y) || (a == y && b == x)
     }
 
     /// A confident, unambiguous message about something else abandons the

@@ -25,6 +25,7 @@ pub(crate) const NAMES: &[&str] = &[
     "contact_missing",
     "waiting_for_agent",
     "slot_failed",
+    "clarify",
 ];
 
 pub(crate) fn default_text(name: &str) -> Texts {
@@ -102,6 +103,10 @@ pub(crate) fn default_text(name: &str) -> Texts {
         "contact_missing" => Texts::new(
             &["Dạ, em đã ghi nhận yêu cầu ạ. Nhân viên sẽ trả lời anh/chị tại đây lúc {agents_back} ạ."],
             &["Noted. Our team will reply here {agents_back}."],
+        ),
+        "clarify" => Texts::new(
+            &["Dạ, anh/chị muốn {a} hay {b} ạ?"],
+            &["Do you want to {a} or {b}?"],
         ),
         "waiting_for_agent" => Texts::new(
             &["Dạ, em đã chuyển yêu cầu của anh/chị cho nhân viên rồi ạ. Anh/chị vui lòng chờ trong giây lát nhé."],

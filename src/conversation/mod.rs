@@ -323,8 +323,9 @@ impl BotBuilder {
 ///    the host returned after the customer proved ownership); never raw
 ///    customer text.
 ///
-/// Missing: ambiguous classifications are answered with the best intent
-/// rather than a "did you mean" question.
+/// An ambiguous message between two intents that have
+/// `conversation.intent_labels` gets an "A or B?" question with both labels
+/// as quick replies; without labels the best intent answers.
 ///
 /// Embedding it (the same code as in `docs/CONVERSATION.md`):
 ///

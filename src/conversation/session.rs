@@ -70,6 +70,14 @@ pub(crate) enum Pending {
         #[serde(rename = "p")]
         priority: Priority,
     },
+    /// Asked which of two intents an ambiguous message meant.
+    #[serde(rename = "clarify")]
+    Clarify {
+        #[serde(rename = "a")]
+        first: String,
+        #[serde(rename = "b")]
+        second: String,
+    },
     /// A question from a newer version of firstline: dropped.
     #[serde(other)]
     Unknown,
@@ -175,7 +183,7 @@ impl Session {
     }
 
     /// True while the bot waits for an answer (a slot, a lookup result, a
-    /// verification, a contact).
+    /// verification, a contact, a choice between two intents).
     pub fn is_waiting(&self) -> bool {
         self.pending.is_some()
     }
@@ -184,6 +192,15 @@ impl Session {
     pub fn pending_slot(&self) -> Option<&str> {
         match &self.pending {
             Some(Pending::Slot { slot, .. }) => Some(slot),
+            _ => None,
+        }
+    }
+
+    /// The two intents the bot asked the customer to choose between
+    /// (`("cancel_order", "change_order")`), if it is waiting on that.
+    pub fn pending_choice(&self) -> Option<(&str, &str)> {
+        match &self.pending {
+            Some(Pending::Clarify { first, second }) => Some((first, second)),
             _ => None,
         }
     }
@@ -279,6 +296,21 @@ mod tests {
     fn unknown_pending_kind_is_dropped_not_fatal() {
         let s = Session::from_json(r#"{"v":1,"id":"x","p":{"k":"quiz","q":1}}"#).unwrap();
         assert_eq!(s.pending, Some(Pending::Unknown));
+    }
+
+    #[test]
+    fn clarify_round_trips_compactly() {
+        let mut s = Session::new("x");
+        s.pending = Some(Pending::Clarify {
+            first: "cancel_order".into(),
+            second: "change_order".into(),
+        });
+        let json = s.to_json();
+        assert_eq!(
+            json,
+            r#"{"v":1,"id":"x","p":{"k":"clarify","a":"cancel_order","b":"change_order"}}"#
+        );
+        assert_eq!(Session::from_json(&json).unwrap(), s);
     }
 
     #[test]

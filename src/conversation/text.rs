@@ -174,6 +174,25 @@ pub(crate) fn fnv(bytes: &[u8], seed: u64) -> u64 {
 /// Fills `{name}` placeholders from `vars`; unknown names become empty
 /// (config validation rejects them up front, so this only covers values the
 /// host did not return).
+/// A label as a button: first letter uppercase (`"hủy đơn"` -> `"Hủy đơn"`).
+pub(crate) fn capitalize(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Text compared loosely: folded (lowercase, no accents), punctuation at
+/// either end dropped, spaces collapsed.
+pub(crate) fn loose(text: &str) -> String {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+    crate::normalize::fold(t)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) fn render(template: &str, vars: &BTreeMap<&str, String>) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
