@@ -10,6 +10,7 @@
 //! none: slightly less; different ones: no match), chained into phrases
 //! across gaps, and summed per intent.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -519,6 +520,37 @@ pub(crate) struct Outcome {
     pub priorities: Vec<i32>,
 }
 
+/// Per-message working buffers, kept per thread and reused so that a
+/// classification does not allocate them afresh (allocation was a fifth of
+/// the time of a short message). They hold nothing between messages.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    found: Vec<(u32, u32, u32)>,
+    woken: Vec<u32>,
+    matches: Vec<(u32, PhraseMatch)>,
+    hits: Vec<Hit>,
+    arena: Vec<Range<u32>>,
+    scratch: Vec<Range<u32>>,
+    best_segs: Vec<Range<u32>>,
+    acc: Vec<Acc>,
+    marks: Vec<u8>,
+}
+
+impl Scratch {
+    /// A hostile message must not leave megabytes behind in every thread.
+    fn trim(&mut self) {
+        const KEEP: usize = 1 << 12;
+        if self.found.capacity() > KEEP
+            || self.woken.capacity() > KEEP
+            || self.hits.capacity() > KEEP
+        {
+            *self = Scratch::default();
+        }
+    }
+}
+
 /// What one intent has gathered from a message.
 #[derive(Default)]
 struct Acc {
@@ -836,6 +868,48 @@ impl Engine {
     }
 
     pub(crate) fn run(&self, n: &Normalized, config: &Config, explain: bool) -> Outcome {
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut sc) => {
+                let out = self.run_with(n, config, explain, &mut sc);
+                sc.trim();
+                out
+            }
+            // Only if a classification runs inside another on this thread.
+            Err(_) => self.run_with(n, config, explain, &mut Scratch::default()),
+        })
+    }
+
+    fn run_with(
+        &self,
+        n: &Normalized,
+        config: &Config,
+        explain: bool,
+        sc: &mut Scratch,
+    ) -> Outcome {
+        let Scratch {
+            starts,
+            ends,
+            found,
+            woken,
+            matches,
+            hits,
+            arena,
+            scratch,
+            best_segs,
+            acc,
+            marks,
+        } = sc;
+        starts.clear();
+        ends.clear();
+        found.clear();
+        woken.clear();
+        matches.clear();
+        hits.clear();
+        arena.clear();
+        acc.clear();
         let ntok = n.tokens().len();
         // Typo corrections first: they are rare, and without any the
         // normalizer's folded text is the haystack as it is.
@@ -861,16 +935,13 @@ impl Engine {
         }
         let is_corrected = |i: usize| corrected.get(i).copied().unwrap_or(false);
         let owned_hay;
-        let (hay, starts, ends): (&str, Vec<u32>, Vec<u32>) = if corrections.is_empty() {
+        let hay: &str = if corrections.is_empty() {
             let t = n.tokens();
-            (
-                n.folded(),
-                t.iter().map(|t| t.folded.start as u32).collect(),
-                t.iter().map(|t| t.folded.end as u32).collect(),
-            )
+            starts.extend(t.iter().map(|t| t.folded.start as u32));
+            ends.extend(t.iter().map(|t| t.folded.end as u32));
+            n.folded()
         } else {
             let mut hay = String::with_capacity(n.folded().len() + 8);
-            let (mut starts, mut ends) = (Vec::with_capacity(ntok), Vec::with_capacity(ntok));
             let mut fixes = corrections.iter();
             for i in 0..ntok {
                 if i > 0 {
@@ -885,7 +956,7 @@ impl Engine {
                 ends.push(hay.len() as u32);
             }
             owned_hay = hay;
-            (owned_hay.as_str(), starts, ends)
+            owned_hay.as_str()
         };
 
         // Language: rule vocabulary and common words, diacritics count double.
@@ -905,7 +976,6 @@ impl Engine {
         let lang = if en > vi { Lang::En } else { Lang::Vi };
 
         // Pattern occurrences on token boundaries, sorted by pattern.
-        let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(32);
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(hay) {
                 if let (Ok(s), Ok(e)) = (
@@ -946,7 +1016,6 @@ impl Engine {
 
         // Wake the variants anchored on a pattern that occurred, gather the
         // occurrences of their other segments, and chain them across gaps.
-        let mut woken: Vec<u32> = Vec::with_capacity(32);
         let mut i = 0;
         while i < found.len() {
             let p = found[i].0;
@@ -958,12 +1027,7 @@ impl Engine {
         // Variants of one phrase have consecutive ids: sorted, a phrase's
         // variants are contiguous and its best match is kept in one place.
         woken.sort_unstable();
-        let mut matches: Vec<(u32, PhraseMatch)> = Vec::with_capacity(16);
-        let mut hits: Vec<Hit> = Vec::with_capacity(16);
-        // Segment ranges of every match, in one buffer.
-        let mut arena: Vec<Range<u32>> = Vec::with_capacity(32);
-        let (mut scratch, mut best_segs) = (Vec::new(), Vec::new());
-        for &v in &woken {
+        for &v in woken.iter() {
             let var = &self.variants[v as usize];
             hits.clear();
             let mut complete = true;
@@ -993,7 +1057,7 @@ impl Engine {
             if !complete {
                 continue;
             }
-            if let Some(factor) = chain(&hits, &var.gaps, &mut scratch, &mut best_segs) {
+            if let Some(factor) = chain(hits, &var.gaps, scratch, best_segs) {
                 let score = f32::from(var.words) * factor;
                 let span = best_segs[0].start..best_segs[best_segs.len() - 1].end;
                 let better = match matches.last() {
@@ -1002,7 +1066,7 @@ impl Engine {
                 };
                 if better {
                     let segs = arena.len() as u32..(arena.len() + best_segs.len()) as u32;
-                    arena.extend_from_slice(&best_segs);
+                    arena.extend_from_slice(best_segs);
                     let m = (score, span, segs, factor);
                     match matches.last_mut() {
                         Some((p, old)) if *p == var.phrase => *old = m,
@@ -1014,7 +1078,6 @@ impl Engine {
 
         // Accumulate per intent, touching only the intents that matched:
         // the cost follows the message, not the size of the rule set.
-        let mut acc: Vec<Acc> = Vec::new();
         fn slot_of(k: u32, acc: &mut Vec<Acc>) -> &mut Acc {
             let i = match acc.iter().position(|a| a.k == k) {
                 Some(i) => i,
@@ -1038,7 +1101,7 @@ impl Engine {
             let b = &n.tokens()[r.end as usize - 1].span;
             a.start.min(b.start)..a.end.max(b.end)
         };
-        for (pid, (s, span, segs, factor)) in &matches {
+        for (pid, (s, span, segs, factor)) in matches.iter() {
             let info = &self.phrases[*pid as usize];
             let how = if *factor >= 1.0 {
                 "exact"
@@ -1049,7 +1112,7 @@ impl Engine {
             };
             let kind = match info.owner {
                 Owner::Intent(k) => {
-                    let a = slot_of(k, &mut acc);
+                    let a = slot_of(k, acc);
                     a.phrase_score += s;
                     if *s > a.best {
                         a.best = *s;
@@ -1066,7 +1129,7 @@ impl Engine {
                     ))
                 }
                 Owner::Exclude(k) => {
-                    slot_of(k, &mut acc).vetoed = true;
+                    slot_of(k, acc).vetoed = true;
                     Some((k, ContributionKind::Exclude, 0.0))
                 }
                 Owner::Lexicon(k) => {
@@ -1102,7 +1165,7 @@ impl Engine {
             let matched: Vec<usize> = set.matches(hay).into_iter().collect();
             for p in matched {
                 let (k, text, loc) = &self.pattern_owner[p];
-                let a = slot_of(*k, &mut acc);
+                let a = slot_of(*k, acc);
                 a.regex_score += 2.0;
                 if explain {
                     contributions.push(Contribution {
@@ -1120,15 +1183,14 @@ impl Engine {
 
         // Scores to confidences.
         // Per token: bit 0 filler, bit 1 covered by the intent in hand.
-        let mut marks: Vec<u8> = (0..ntok)
-            .map(|i| {
-                let (t, f) = (n.token_text(i), n.token_folded(i));
-                u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
-            })
-            .collect();
+        marks.clear();
+        marks.extend((0..ntok).map(|i| {
+            let (t, f) = (n.token_text(i), n.token_folded(i));
+            u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
+        }));
         let content = marks.iter().filter(|&&m| m & 1 == 0).count().max(1);
         let mut ranked = Vec::with_capacity(acc.len());
-        for a in &acc {
+        for a in acc.iter() {
             if a.vetoed || a.phrase_score + a.regex_score <= 0.0 {
                 continue;
             }
@@ -1136,7 +1198,7 @@ impl Engine {
             // cover beyond it count for half (two phrases over the same
             // words add nothing); each regex adds 2.
             marks.iter_mut().for_each(|m| *m &= 1);
-            for (pid, (_, _, segs, _)) in &matches {
+            for (pid, (_, _, segs, _)) in matches.iter() {
                 if self.phrases[*pid as usize].owner != Owner::Intent(a.k) {
                     continue;
                 }
