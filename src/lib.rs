@@ -72,6 +72,7 @@
 
 pub mod conversation;
 pub mod error;
+mod fxhash;
 mod lang;
 pub mod matcher;
 pub mod normalize;

@@ -11,8 +11,6 @@
 //! across gaps, and summed per intent.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -28,33 +26,7 @@ use crate::rules::phrase::{Piece, ANY_GAP};
 use crate::rules::{EntityIr, IntentIr, LexiconIr, PhraseIr};
 use crate::Lang;
 
-/// FxHash (the multiply-rotate hash of rustc): the per-message lookups are
-/// short words from a fixed vocabulary, not attacker-chosen keys of a map
-/// that grows, so SipHash's flooding protection buys nothing here and costs
-/// a third of the lookup.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+use crate::fxhash::{FastMap, FastSet};
 
 /// Who a phrase belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,12 +311,11 @@ struct StoredSeg {
 /// as anh). Alternatives and concepts repeat the same runs across a phrase's
 /// variants, so each distinct run is normalized once and stored; the
 /// variant gets indices into `store`.
-#[allow(clippy::type_complexity)]
 fn segments(
     normalizer: &Normalizer,
-    memo: &mut HashMap<(String, Option<Lang>), u32>,
+    memo: &mut FastMap<String, u32>,
     store: &mut Vec<StoredSeg>,
-    words: &mut HashMap<(String, Option<Lang>), u32>,
+    words: &mut FastMap<String, u32>,
     word_store: &mut Vec<Vec<(Box<str>, String)>>,
     variant: &[Piece],
     lang: Option<Lang>,
@@ -356,54 +327,20 @@ fn segments(
         if run.is_empty() {
             return false;
         }
-        let id = *memo
-            .entry((std::mem::take(run), lang))
-            .or_insert_with_key(|(text, lang)| {
-                let seg = if lang.is_some() {
-                    // With the language fixed, every normalization step works
-                    // on single tokens: normalize each distinct word once (a
-                    // big rule set has tens of thousands of runs but only
-                    // hundreds of words).
-                    let mut exact: Vec<Box<str>> = Vec::new();
-                    let mut folded: Vec<&str> = Vec::new();
-                    let ids: Vec<u32> = text
-                        .split(' ')
-                        .map(|w| {
-                            *words.entry((w.to_string(), *lang)).or_insert_with(|| {
-                                let n = normalizer.normalize_as(w, *lang);
-                                word_store.push(
-                                    (0..n.tokens().len())
-                                        .map(|i| {
-                                            (n.token_text(i).into(), n.token_folded(i).to_string())
-                                        })
-                                        .collect(),
-                                );
-                                (word_store.len() - 1) as u32
-                            })
-                        })
-                        .collect();
-                    for id in ids {
-                        for (e, f) in &word_store[id as usize] {
-                            exact.push(e.clone());
-                            folded.push(f);
-                        }
-                    }
-                    StoredSeg {
-                        exact: exact.into(),
-                        folded: folded.join(" "),
-                    }
-                } else {
-                    let n = normalizer.normalize_as(text, *lang);
-                    StoredSeg {
-                        exact: (0..n.tokens().len())
-                            .map(|i| n.token_text(i).into())
-                            .collect(),
-                        folded: n.folded().to_string(),
-                    }
-                };
-                store.push(seg);
-                (store.len() - 1) as u32
-            });
+        // Looked up by &str first: a run seen before costs no allocation.
+        let id = match memo.get(run.as_str()) {
+            Some(&id) => {
+                run.clear();
+                id
+            }
+            None => {
+                let text = std::mem::take(run);
+                store.push(normalize_run(normalizer, words, word_store, &text, lang));
+                let id = (store.len() - 1) as u32;
+                memo.insert(text, id);
+                id
+            }
+        };
         if store[id as usize].exact.is_empty() {
             return false;
         }
@@ -429,6 +366,59 @@ fn segments(
         gaps.pop();
     }
     (segs, gaps)
+}
+
+/// Normalizes one run of words. With the language fixed, every
+/// normalization step works on single tokens, so each distinct word is
+/// normalized once and runs are assembled from the words (a big rule set
+/// has tens of thousands of runs but only hundreds of words). Without a
+/// language the run is normalized whole, as its language guess may depend
+/// on all its words.
+fn normalize_run(
+    normalizer: &Normalizer,
+    words: &mut FastMap<String, u32>,
+    word_store: &mut Vec<Vec<(Box<str>, String)>>,
+    text: &str,
+    lang: Option<Lang>,
+) -> StoredSeg {
+    if lang.is_none() {
+        let n = normalizer.normalize_as(text, lang);
+        return StoredSeg {
+            exact: (0..n.tokens().len())
+                .map(|i| n.token_text(i).into())
+                .collect(),
+            folded: n.folded().to_string(),
+        };
+    }
+    let mut exact: Vec<Box<str>> = Vec::new();
+    let mut folded = String::new();
+    for w in text.split(' ') {
+        let id = match words.get(w) {
+            Some(&id) => id,
+            None => {
+                let n = normalizer.normalize_as(w, lang);
+                word_store.push(
+                    (0..n.tokens().len())
+                        .map(|i| (n.token_text(i).into(), n.token_folded(i).to_string()))
+                        .collect(),
+                );
+                let id = (word_store.len() - 1) as u32;
+                words.insert(w.to_string(), id);
+                id
+            }
+        };
+        for (e, f) in &word_store[id as usize] {
+            exact.push(e.clone());
+            if !folded.is_empty() {
+                folded.push(' ');
+            }
+            folded.push_str(f);
+        }
+    }
+    StoredSeg {
+        exact: exact.into(),
+        folded,
+    }
 }
 
 /// A regex with its letters folded like the text it runs on (`hóa đơn` ->
@@ -584,19 +574,20 @@ impl Engine {
         entities: Vec<EntityIr>,
     ) -> Result<Engine, String> {
         let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_ids: HashMap<String, u32> = HashMap::new();
+        let mut pattern_ids: FastMap<String, u32> = FastMap::default();
         let mut uses: Vec<u32> = Vec::new();
         let mut variants = Vec::new();
         let mut phrases = Vec::new();
-        let mut vocab: HashSet<String> = HashSet::new();
+        let mut vocab: FastSet<String> = FastSet::default();
         let mut lang_words: FastMap<Box<str>, u8> = FastMap::default();
 
-        let mut memo = HashMap::new();
+        // Per language (any, vi, en): a run normalizes differently in each.
+        let mut memo: [FastMap<String, u32>; 3] = Default::default();
         let mut store: Vec<StoredSeg> = Vec::new();
-        let mut word_memo = HashMap::new();
+        let mut word_memo: [FastMap<String, u32>; 3] = Default::default();
         let mut word_store = Vec::new();
         let mut canonical: Vec<u32> = Vec::new();
-        let mut canon_map: HashMap<Arc<[Box<str>]>, u32> = HashMap::new();
+        let mut canon_map: FastMap<Arc<[Box<str>]>, u32> = FastMap::default();
         // Stored segment -> automaton pattern, and whether its words are in
         // the vocabulary tables yet (per language bit).
         let mut seg_pattern: Vec<Option<u32>> = Vec::new();
@@ -615,13 +606,18 @@ impl Engine {
             };
             // Spellings that normalize alike ("hủy|huỷ", "đh|đơn hàng") give
             // identical variants: keep one of each.
-            let mut seen: HashSet<(Vec<u32>, Vec<u8>)> = HashSet::new();
+            let mut seen: FastSet<(Vec<u32>, Vec<u8>)> = FastSet::default();
             for v in &p.variants {
+                let li = match p.lang {
+                    None => 0,
+                    Some(Lang::Vi) => 1,
+                    Some(Lang::En) => 2,
+                };
                 let (segs, gaps) = segments(
                     normalizer,
-                    &mut memo,
+                    &mut memo[li],
                     &mut store,
-                    &mut word_memo,
+                    &mut word_memo[li],
                     &mut word_store,
                     v,
                     p.lang,

@@ -97,9 +97,8 @@ mod telex;
 mod token;
 mod viet;
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -252,33 +251,7 @@ impl Normalized {
     }
 }
 
-/// FxHash: the tables are looked up once per token and their keys come from
-/// the crate and the shop's own configuration (never from messages), so a
-/// fast non-keyed hash is safe and much cheaper than SipHash here.
-#[derive(Clone, Copy, Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+use crate::fxhash::{FastMap, FastSet};
 
 /// Expansions of one abbreviation, per language.
 #[derive(Clone, Debug, Default)]
