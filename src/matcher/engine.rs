@@ -719,6 +719,10 @@ impl Engine {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    // Rule words start with nearly every letter, so a
+                    // prefilter skips nothing in a short message; without
+                    // it the scan is a little faster and the build too.
+                    .prefilter(false)
                     .build(&patterns)
                     .map_err(|e| e.to_string())?,
             )
