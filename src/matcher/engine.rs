@@ -293,6 +293,8 @@ pub(crate) struct Engine {
     lang_words: FastMap<Box<str>, u8>,
     /// Filler words with their diacritics, and folded for undiacritized tokens.
     filler: FastSet<&'static str>,
+    /// `COMMON_EN` as a set: looked up for every unknown word.
+    common_en: FastSet<&'static str>,
     filler_folded: FastSet<String>,
 }
 
@@ -790,6 +792,7 @@ impl Engine {
             words,
             lang_words,
             filler: FILLER.iter().copied().collect(),
+            common_en: COMMON_EN.iter().copied().collect(),
             filler_folded: FILLER.iter().map(|w| crate::normalize::fold(w)).collect(),
         })
     }
@@ -802,7 +805,7 @@ impl Engine {
             || !word.bytes().all(|b| b.is_ascii_lowercase())
             || self.vocab.contains(word)
             || self.lang_words.contains_key(word)
-            || COMMON_EN.contains(&word)
+            || self.common_en.contains(word)
             || is_viet_syllable(word)
         {
             return None;
