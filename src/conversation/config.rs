@@ -11,22 +11,7 @@ use super::Priority;
 use crate::error::{Diagnostic, DiagnosticKind};
 use crate::{Lang, Matcher};
 
-/// One string or a list of strings (reply variants).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
+use crate::rules::format::OneOrMany;
 
 /// Texts per language as written in YAML.
 #[derive(Clone, Debug, Default, Deserialize)]

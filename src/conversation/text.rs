@@ -5,17 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::Lang;
 
-/// Truncates to at most `max` bytes on a char boundary.
-pub(crate) fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
+pub(crate) use crate::normalize::truncate;
 
 /// Truncates to `max` chars, marking the cut.
 pub(crate) fn clip_chars(text: &str, max: usize) -> String {

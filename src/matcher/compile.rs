@@ -84,26 +84,17 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     let mut diagnostics = std::mem::take(&mut set.diagnostics);
     lint(&set, &engine, &mut diagnostics);
 
-    let intents: Vec<Intent> = set
-        .intents
-        .iter()
-        .map(|i| Intent {
-            id: i.id.clone(),
-            description: i.description.clone(),
-            weight: i.weight,
-            priority: i.priority,
-            replies: i.replies.clone(),
-            quick_replies: i.quick_replies.clone(),
-            slots: i.slots.clone(),
-            action: i.action,
-            handoff: i.handoff,
-            location: i.location.clone(),
-        })
-        .collect();
+    let intents: Vec<Intent> = set.intents.iter().map(|i| i.info.clone()).collect();
     let examples: Vec<_> = set
         .intents
         .iter()
-        .map(|i| (i.id.clone(), i.examples.clone(), i.counter_examples.clone()))
+        .map(|i| {
+            (
+                i.info.id.clone(),
+                i.examples.clone(),
+                i.counter_examples.clone(),
+            )
+        })
         .collect();
     let matcher = Matcher {
         inner: Arc::new(Inner {
@@ -188,7 +179,7 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
         if v.len() > 1 {
             let ids: Vec<String> = v
                 .iter()
-                .map(|(k, l)| format!("`{}` ({l})", set.intents[*k].id))
+                .map(|(k, l)| format!("`{}` ({l})", set.intents[*k].info.id))
                 .collect();
             diags.push(
                 Diagnostic::warning(
@@ -199,8 +190,9 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for i in &set.intents {
-        if i.phrases.is_empty() && i.patterns.is_empty() && &*i.id != "fallback" {
+    for ir in &set.intents {
+        let i = &ir.info;
+        if ir.phrases.is_empty() && ir.patterns.is_empty() && &*i.id != "fallback" {
             diags.push(
                 Diagnostic::warning(
                     K::Lint,

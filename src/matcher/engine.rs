@@ -784,9 +784,9 @@ impl Engine {
                 .iter()
                 .map(|l| (l.name.clone(), l.severity))
                 .collect(),
-            intent_ids: intents.iter().map(|i| i.id.clone()).collect(),
-            intent_weight: intents.iter().map(|i| i.weight).collect(),
-            intent_priority: intents.iter().map(|i| i.priority).collect(),
+            intent_ids: intents.iter().map(|i| i.info.id.clone()).collect(),
+            intent_weight: intents.iter().map(|i| i.info.weight).collect(),
+            intent_priority: intents.iter().map(|i| i.info.priority).collect(),
             vocab,
             deletions: dels,
             words,

@@ -229,15 +229,7 @@ impl Matcher {
     }
 
     fn truncate<'t>(&self, text: &'t str) -> &'t str {
-        let max = self.inner.config.max_message_bytes;
-        if text.len() <= max {
-            return text;
-        }
-        let mut end = max;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        &text[..end]
+        crate::normalize::truncate(text, self.inner.config.max_message_bytes)
     }
 
     /// The options it was built with.

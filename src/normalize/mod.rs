@@ -856,3 +856,15 @@ mod tests {
         }
     }
 }
+
+/// Truncates to at most `max` bytes, on a char boundary.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

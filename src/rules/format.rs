@@ -149,3 +149,22 @@ pub(crate) struct LexiconDef {
     #[serde(default)]
     pub terms: LangList,
 }
+
+/// One string or a list of them (`reply: "..."` or `reply: ["...", "..."]`),
+/// for the conversation and script formats.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, as a list.
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}

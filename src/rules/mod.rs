@@ -20,7 +20,7 @@ use self::format::{LangList, RuleFile};
 use self::phrase::{Concepts, Piece};
 use self::spans::{Pos, SpanIndex};
 use crate::error::{Diagnostic, DiagnosticKind as K, Location};
-use crate::matcher::{Action, LangTexts};
+use crate::matcher::{Action, Intent, LangTexts};
 use crate::Lang;
 
 /// The largest compiled size of one regex (patterns and entities).
@@ -124,21 +124,13 @@ pub(crate) struct PatternIr {
 
 #[derive(Clone, Debug)]
 pub(crate) struct IntentIr {
-    pub id: Arc<str>,
-    pub description: Option<String>,
-    pub weight: f32,
-    pub priority: i32,
+    /// What the compiled matcher exposes about the intent.
+    pub info: Intent,
     pub phrases: Vec<PhraseIr>,
     pub patterns: Vec<PatternIr>,
     pub excludes: Vec<PhraseIr>,
     pub examples: Vec<Text>,
     pub counter_examples: Vec<Text>,
-    pub replies: LangTexts,
-    pub quick_replies: LangTexts,
-    pub slots: Vec<String>,
-    pub action: Action,
-    pub handoff: bool,
-    pub location: Option<Location>,
 }
 
 #[derive(Clone, Debug)]
@@ -636,21 +628,23 @@ impl RuleSet {
                     }
                 }
                 set.intents.push(IntentIr {
-                    id: def.id.as_str().into(),
-                    description: def.description.clone(),
-                    weight,
-                    priority: def.priority.unwrap_or(0),
+                    info: Intent {
+                        id: def.id.as_str().into(),
+                        description: def.description.clone(),
+                        weight,
+                        priority: def.priority.unwrap_or(0),
+                        replies: lang_texts(&def.replies),
+                        quick_replies: lang_texts(&def.quick_replies),
+                        slots: def.slots.clone(),
+                        action,
+                        handoff: def.handoff.unwrap_or(false),
+                        location: loc,
+                    },
                     phrases,
                     patterns,
                     excludes,
                     examples: texts(&def.examples, "examples"),
                     counter_examples: texts(&def.counter_examples, "counter_examples"),
-                    replies: lang_texts(&def.replies),
-                    quick_replies: lang_texts(&def.quick_replies),
-                    slots: def.slots.clone(),
-                    action,
-                    handoff: def.handoff.unwrap_or(false),
-                    location: loc,
                 });
             }
             for (name, lex) in &f.lexicons {

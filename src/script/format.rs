@@ -12,22 +12,7 @@ use crate::conversation::{LookupError, Order, OrderStatus};
 use crate::error::{Diagnostic, DiagnosticKind, Location};
 use crate::Lang;
 
-/// One string or a list of them.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
+use crate::rules::format::OneOrMany;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
