@@ -729,6 +729,18 @@ impl fmt::Display for Normalized {
     }
 }
 
+/// Truncates to at most `max` bytes, on a char boundary.
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -855,16 +867,4 @@ mod tests {
             assert_eq!(normalize(input).text(), want, "input: {input:?}");
         }
     }
-}
-
-/// Truncates to at most `max` bytes, on a char boundary.
-pub(crate) fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
