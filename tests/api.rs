@@ -73,3 +73,27 @@ fn errors_are_std_errors() {
     is_error::<SessionError>();
     is_error::<LookupError>();
 }
+
+/// The YAML blocks of a Markdown file that start with `version: 1`.
+fn rule_blocks(path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    text.split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.starts_with("version: 1"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn rule_examples_in_the_docs_compile() {
+    for doc in ["README.md", "docs/RULES.md"] {
+        let blocks = rule_blocks(doc);
+        assert!(!blocks.is_empty(), "{doc} has no rule example");
+        for b in blocks {
+            if let Err(e) = Matcher::new(&b) {
+                panic!("a rule example in {doc} does not compile:\n{e}\n--- the example ---\n{b}");
+            }
+        }
+    }
+}
