@@ -75,6 +75,16 @@ impl SourceFile {
         self.spans.value(path).map(|p| self.location(p))
     }
 
+    /// `file:line:column` of the value at `path` ("" if unknown), without
+    /// building a whole [`Location`]: every phrase keeps one for
+    /// explanations.
+    pub fn at_str(&self, path: &str) -> Arc<str> {
+        match self.spans.value(path) {
+            Some(p) => format!("{}:{}:{}", self.name, p.line, p.column).into(),
+            None => "".into(),
+        }
+    }
+
     pub fn key_at(&self, path: &str) -> Option<Location> {
         self.spans.key(path).map(|p| self.location(p))
     }
@@ -589,7 +599,7 @@ impl RuleSet {
                     if compile_regex(p, file, &path, &mut set.diagnostics).is_some() {
                         patterns.push(PatternIr {
                             text: p.as_str().into(),
-                            location: loc_str(file.at(&path)),
+                            location: file.at_str(&path),
                         });
                     }
                 }
@@ -712,13 +722,6 @@ impl RuleSet {
     }
 }
 
-pub(crate) fn loc_str(loc: Option<Location>) -> Arc<str> {
-    match loc {
-        Some(l) => l.to_string().into(),
-        None => "".into(),
-    }
-}
-
 fn compile_regex(
     pattern: &str,
     file: &SourceFile,
@@ -788,7 +791,7 @@ fn compile_phrases(
             Ok(variants) => out.push(PhraseIr {
                 text: text.as_str().into(),
                 lang,
-                location: loc_str(file.at(&path)),
+                location: file.at_str(&path),
                 variants,
             }),
             Err(e) => {
