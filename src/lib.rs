@@ -22,6 +22,15 @@
 //!   a map back to byte offsets of what the customer typed.
 //! * [`CompileError`] and [`Diagnostic`] — every mistake in the rules, with
 //!   `file:line:column`, a caret snippet and a help line.
+//! * [`Bot`] and [`Session`] — the sans-IO conversation layer: one call per
+//!   customer message returns an [`Outcome`] (a reply, an order lookup for
+//!   the host to perform, or a handoff to a human with a summary), and the
+//!   session is a small serde value the host stores anywhere. See
+//!   [`conversation`].
+//! * [`pack`] — the shipped Vietnamese/English e-commerce rules, compiled
+//!   in: [`pack::bot()`] is a working bot in one line.
+//! * [`script`] — conversation scripts (YAML) run as tests, by the
+//!   `firstline test` command or inside `cargo test`.
 //!
 //! # Example
 //!
@@ -64,7 +73,9 @@
 //!
 //! Customer messages are untrusted. Classification never panics, runs in
 //! time linear in the message, and reads at most
-//! [`Config::max_message_bytes`] of it. Rule files are trusted more, but a
+//! [`Config::max_message_bytes`] of it. Replies never echo what the customer
+//! typed: only validated entity values (an order id, a phone number) go into
+//! templates, and no order detail is revealed before the ownership check. Rule files are trusted more, but a
 //! broken one still yields a [`CompileError`], never a panic: regexes have
 //! a size limit and phrases a cap on how far they expand.
 #![deny(missing_docs)]
