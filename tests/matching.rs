@@ -404,6 +404,19 @@ fn explanation_lists_what_fired() {
     assert_eq!(e.classification.intent_id(), None);
     let e = nick.explain("trakcing my ordr");
     assert_eq!(e.corrections.len(), 2, "{:?}", e.corrections);
+    // English plurals of short rule words find their singular.
+    let fee = Matcher::new(
+        "version: 1\nintents:\n  - id: shipping_fee\n    phrases:\n      en: [\"shipping fee\", \"how many day\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        fee.classify("what are the shipping fees").intent_id(),
+        Some("shipping_fee")
+    );
+    assert_eq!(
+        fee.classify("how many days").intent_id(),
+        Some("shipping_fee")
+    );
     let e = m.explain("em muốn hủy đơn hàng");
     assert!(e
         .contributions

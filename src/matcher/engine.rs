@@ -101,7 +101,6 @@ const COMMON_EN: &[&str] = &[
     "came",
     "come",
     "could",
-    "days",
     "does",
     "done",
     "down",
@@ -115,7 +114,6 @@ const COMMON_EN: &[&str] = &[
     "from",
     "gave",
     "give",
-    "goes",
     "going",
     "gone",
     "good",
@@ -141,7 +139,6 @@ const COMMON_EN: &[&str] = &[
     "little",
     "long",
     "look",
-    "lots",
     "love",
     "made",
     "make",
@@ -162,7 +159,6 @@ const COMMON_EN: &[&str] = &[
     "once",
     "only",
     "other",
-    "others",
     "over",
     "part",
     "people",
@@ -177,7 +173,6 @@ const COMMON_EN: &[&str] = &[
     "said",
     "same",
     "saying",
-    "says",
     "seen",
     "should",
     "show",
@@ -204,7 +199,6 @@ const COMMON_EN: &[&str] = &[
     "these",
     "they",
     "thing",
-    "things",
     "think",
     "this",
     "those",
@@ -232,7 +226,6 @@ const COMMON_EN: &[&str] = &[
     "would",
     "yeah",
     "year",
-    "years",
     "yesterday",
     "your",
     "older",
@@ -801,14 +794,23 @@ impl Engine {
     /// within 1 edit (2 from 8 letters; an adjacent swap counts as 1).
     fn correct(&self, word: &str) -> Option<(String, u32)> {
         let n = word.len();
-        if n < 4
-            || !word.bytes().all(|b| b.is_ascii_lowercase())
-            || self.vocab.contains(word)
-            || self.lang_words.contains_key(word)
+        if n < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) || self.vocab.contains(word) {
+            return None;
+        }
+        if self.lang_words.contains_key(word)
             || self.common_en.contains(word)
             || is_viet_syllable(word)
         {
             return None;
+        }
+        // An English plural of a rule word ("days", "fees"): the singular.
+        // No folded Vietnamese syllable ends in "s", so this touches English
+        // only; it comes before the edit-distance search, which does not
+        // accept stems as short as "day".
+        if let Some(stem) = word.strip_suffix('s') {
+            if stem.len() >= 3 && !stem.ends_with('s') && self.vocab.contains(stem) {
+                return Some((stem.to_string(), 1));
+            }
         }
         // Symmetric delete: a vocabulary word one edit away (an adjacent
         // swap included) shares `word` or one of its one-letter deletions
