@@ -243,6 +243,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         ("holdout9.tsv", 0.98, 0.95),
         ("holdout10.tsv", 0.97, 0.95),
         ("holdout11.tsv", 0.98, 0.95),
+        ("holdout12.tsv", 0.98, 0.95),
         ("english.tsv", 0.95, 0.95),
         ("vietnamese.tsv", 0.95, 0.95),
         ("confusables.tsv", 0.93, 1.0),
