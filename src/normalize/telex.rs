@@ -138,12 +138,7 @@ fn decode_telex(token: &str) -> Option<String> {
             // aa ee oo: circumflex.
             if let Some(&last) = out.last() {
                 if out.len() > onset_end && last == c && matches!(c, 'a' | 'e' | 'o') {
-                    let m = match c {
-                        'a' => 'â',
-                        'e' => 'ê',
-                        _ => 'ô',
-                    };
-                    *out.last_mut()? = m;
+                    *out.last_mut()? = circumflex(c);
                     strong = true;
                     i += 1;
                     continue;
@@ -158,11 +153,7 @@ fn decode_telex(token: &str) -> Option<String> {
                     k -= 1;
                 }
                 if k > onset_end && out[k - 1] == c && matches!(c, 'a' | 'e' | 'o') {
-                    out[k - 1] = match c {
-                        'a' => 'â',
-                        'e' => 'ê',
-                        _ => 'ô',
-                    };
+                    out[k - 1] = circumflex(c);
                     strong = true;
                     i += 1;
                     continue;
@@ -268,6 +259,15 @@ fn decode_vni(token: &str) -> Option<String> {
         return None;
     }
     place_tone(&out, tone.unwrap_or(0))
+}
+
+/// The vowel a doubled Telex key makes: aa -> â, ee -> ê, oo -> ô.
+fn circumflex(c: char) -> char {
+    match c {
+        'a' => 'â',
+        'e' => 'ê',
+        _ => 'ô',
+    }
 }
 
 #[cfg(test)]
