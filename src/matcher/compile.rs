@@ -217,10 +217,9 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
                     .help(format!("add `replies: {lacks}: [...]` so customers writing {lacks} get an answer in their language")),
             );
         }
-        let known: HashSet<&str> = set.settings.keys().map(String::as_str).collect();
         for r in i.replies.vi.iter().chain(&i.replies.en) {
             for name in placeholders(r) {
-                if !known.contains(name)
+                if !set.settings.contains_key(name)
                     && !RUNTIME_PLACEHOLDERS.contains(&name)
                     && !i.slots.iter().any(|s| s == name)
                 {

@@ -729,6 +729,22 @@ impl fmt::Display for Normalized {
     }
 }
 
+/// Whether a lowercase word (with or without tones) has the shape of a
+/// Vietnamese syllable: onset, a nucleus of one to three vowels, a coda.
+pub(crate) fn is_syllable(word: &str) -> bool {
+    // No syllable is longer than 8 letters (nghiêng): a stack buffer will do.
+    let mut buf = ['\0'; 8];
+    let mut n = 0;
+    for c in word.chars() {
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    viet::parse_syllable(&buf[..n]).is_some()
+}
+
 /// Truncates to at most `max` bytes, on a char boundary.
 pub(crate) fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
