@@ -12,8 +12,10 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use criterion::measurement::WallTime;
 use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
+    Throughput,
 };
 use firstline::{Config, Matcher};
 use regex::Regex;
@@ -658,6 +660,27 @@ fn baseline_all(regexes: &[Regex], per_intent: usize, scores: &mut [u32]) -> usi
     hits
 }
 
+/// A benchmark group with the settings every group here shares (1 s
+/// warm-up, 3 s measurement); `per_message` reports throughput in messages.
+fn new_group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    samples: usize,
+    mode: SamplingMode,
+    per_message: bool,
+) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(samples)
+        .sampling_mode(mode)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    if per_message {
+        group.throughput(Throughput::Elements(MESSAGES.len() as u64));
+    }
+    group
+}
+
 fn bench_classify(c: &mut Criterion) {
     for &n in &SIZES {
         let g = generate(n);
@@ -669,17 +692,17 @@ fn bench_classify(c: &mut Criterion) {
             mib(bytes),
             MESSAGES.len()
         );
-        let mut group = c.benchmark_group("classify/generated");
-        group
-            .sample_size(if n >= 3000 { 20 } else { 30 })
-            .sampling_mode(if n >= 3000 {
+        let mut group = new_group(
+            c,
+            "classify/generated",
+            if n >= 3000 { 20 } else { 30 },
+            if n >= 3000 {
                 SamplingMode::Flat
             } else {
                 SamplingMode::Auto
-            })
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .throughput(Throughput::Elements(MESSAGES.len() as u64));
+            },
+            true,
+        );
         group.bench_with_input(BenchmarkId::from_parameter(n), &m, |b, m| {
             b.iter(|| classify_all(m))
         });
@@ -693,13 +716,13 @@ fn bench_classify(c: &mut Criterion) {
             .add_yaml("generated.yaml", &g.yaml)
             .build()
             .unwrap_or_else(|e| panic!("generated rules do not compile: {e}"));
-        let mut group = c.benchmark_group("classify/generated_no_typo_correction");
-        group
-            .sample_size(20)
-            .sampling_mode(SamplingMode::Flat)
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .throughput(Throughput::Elements(MESSAGES.len() as u64));
+        let mut group = new_group(
+            c,
+            "classify/generated_no_typo_correction",
+            20,
+            SamplingMode::Flat,
+            true,
+        );
         group.bench_with_input(BenchmarkId::from_parameter(n), &m, |b, m| {
             b.iter(|| classify_all(m))
         });
@@ -715,12 +738,7 @@ fn bench_classify(c: &mut Criterion) {
             classify_all(&m),
             MESSAGES.len()
         );
-        let mut group = c.benchmark_group("classify");
-        group
-            .sample_size(30)
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .throughput(Throughput::Elements(MESSAGES.len() as u64));
+        let mut group = new_group(c, "classify", 30, SamplingMode::Auto, true);
         group.bench_function("shipped", |b| b.iter(|| classify_all(&m)));
         group.finish();
     }
@@ -744,17 +762,17 @@ fn bench_baseline(c: &mut Criterion) {
             mib(bytes),
             MESSAGES.len()
         );
-        let mut group = c.benchmark_group("baseline/regex_loop");
-        group
-            .sample_size(if n >= 3000 { 10 } else { 20 })
-            .sampling_mode(if n >= 3000 {
+        let mut group = new_group(
+            c,
+            "baseline/regex_loop",
+            if n >= 3000 { 10 } else { 20 },
+            if n >= 3000 {
                 SamplingMode::Flat
             } else {
                 SamplingMode::Auto
-            })
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .throughput(Throughput::Elements(MESSAGES.len() as u64));
+            },
+            true,
+        );
         group.bench_with_input(BenchmarkId::from_parameter(n), &regexes, |b, r| {
             b.iter(|| baseline_all(r, per_intent, &mut scores))
         });
@@ -763,12 +781,7 @@ fn bench_baseline(c: &mut Criterion) {
 }
 
 fn bench_compile(c: &mut Criterion) {
-    let mut group = c.benchmark_group("compile/generated");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = new_group(c, "compile/generated", 10, SamplingMode::Flat, false);
     for &n in &SIZES {
         let g = generate(n);
         group.bench_with_input(BenchmarkId::from_parameter(n), &g, |b, g| {
@@ -778,12 +791,7 @@ fn bench_compile(c: &mut Criterion) {
     }
     group.finish();
     // The shipped pack checks its ~900 examples and counter-examples too.
-    let mut group = c.benchmark_group("compile");
-    group
-        .sample_size(10)
-        .sampling_mode(SamplingMode::Flat)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = new_group(c, "compile", 10, SamplingMode::Flat, false);
     group.bench_function("shipped", |b| b.iter_with_large_drop(build_shipped));
     group.finish();
 }
@@ -800,11 +808,7 @@ fn bench_normalize(c: &mut Criterion) {
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let mut group = c.benchmark_group("normalize");
-    group
-        .sample_size(30)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    let mut group = new_group(c, "normalize", 30, SamplingMode::Auto, false);
     for (name, text) in [
         ("vi_short", vi_short),
         ("mojibake", mojibake),
