@@ -1166,8 +1166,9 @@ impl Engine {
 
         // Scores to confidences.
         // Per token: bit 0 filler, bit 1 covered by the intent in hand.
+        // Only needed when some intent scored (most off-topic chatter: none).
         marks.clear();
-        marks.extend((0..ntok).map(|i| {
+        marks.extend((0..if acc.is_empty() { 0 } else { ntok }).map(|i| {
             let (t, f) = (n.token_text(i), n.token_folded(i));
             u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
         }));
