@@ -4,7 +4,7 @@
 //! naive baseline (one `regex::Regex` per phrase, all tried in a loop).
 //!
 //! Run with `cargo bench --bench classify`. Results and the exact command are
-//! in `docs/BENCHMARKS.md`.
+//! in `benches/README.md`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;

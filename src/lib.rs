@@ -3,7 +3,7 @@
 //! pay COD — instantly, in Vietnamese and English, and hands everything else
 //! to a human agent with context.
 //!
-//! Bot authors write intent rules in YAML (see `docs/RULES.md`); firstline
+//! Bot authors write intent rules in YAML (see `rules/RULES.md`); firstline
 //! compiles them once into an immutable [`Matcher`] that classifies a
 //! message in microseconds however customers type it: with or without
 //! diacritics, decomposed Unicode, old or new tone placement, teencode

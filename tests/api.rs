@@ -87,7 +87,7 @@ fn rule_blocks(path: &str) -> Vec<String> {
 
 #[test]
 fn rule_examples_in_the_docs_compile() {
-    for doc in ["README.md", "docs/RULES.md"] {
+    for doc in ["README.md", "rules/RULES.md"] {
         let blocks = rule_blocks(doc);
         assert!(!blocks.is_empty(), "{doc} has no rule example");
         for b in blocks {

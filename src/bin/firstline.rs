@@ -1,7 +1,7 @@
 //! The `firstline` command-line tool: check, explain, chat with, classify
 //! with, test and report on a firstline rule set.
 //!
-//! See `docs/CLI.md`.
+//! See `src/bin/firstline/README.md`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

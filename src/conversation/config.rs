@@ -386,7 +386,7 @@ impl ConvConfig {
                     )
                     .at(loc)
                     .label("in this section")
-                    .help("see the Conversation section of docs/CONVERSATION.md for the keys"),
+                    .help("see the Conversation section of rules/CONVERSATION.md for the keys"),
                 );
                 continue;
             }

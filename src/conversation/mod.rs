@@ -327,7 +327,7 @@ impl BotBuilder {
 /// `conversation.intent_labels` gets an "A or B?" question with both labels
 /// as quick replies; without labels the best intent answers.
 ///
-/// Embedding it (the same code as in `docs/CONVERSATION.md`):
+/// Embedding it (the same code as in `rules/CONVERSATION.md`):
 ///
 #[doc = include_str!("embedding.md")]
 #[derive(Clone)]
@@ -411,10 +411,10 @@ mod tests {
 
     #[test]
     fn docs_show_the_same_embedding_example_as_bot() {
-        let docs = include_str!("../../docs/CONVERSATION.md");
+        let docs = include_str!("../../rules/CONVERSATION.md");
         assert!(
             docs.contains(include_str!("embedding.md")),
-            "help: copy src/conversation/embedding.md into docs/CONVERSATION.md"
+            "help: copy src/conversation/embedding.md into rules/CONVERSATION.md"
         );
     }
 

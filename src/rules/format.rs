@@ -1,6 +1,6 @@
 //! The YAML rule format, version 1, as serde types.
 //!
-//! These types mirror `docs/RULES.md` one to one. They are what serde_yaml
+//! These types mirror `rules/RULES.md` one to one. They are what serde_yaml
 //! deserializes a rule file into; nothing here is validated yet (that is the
 //! compiler's job, which also knows where every node sits in the file).
 //!
@@ -103,7 +103,7 @@ pub(crate) struct IntentDef {
     /// higher priority wins (default 0).
     #[serde(default)]
     pub priority: Option<i32>,
-    /// Phrase patterns (see `docs/RULES.md`: alternatives, optional words,
+    /// Phrase patterns (see `rules/RULES.md`: alternatives, optional words,
     /// gaps, `@concept`).
     #[serde(default)]
     pub phrases: LangList,

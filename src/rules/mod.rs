@@ -334,7 +334,7 @@ fn yaml_error(name: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     let (kind, help) = if short.contains("unknown field") {
         (
             K::UnknownField,
-            "check the spelling of the key; docs/RULES.md lists every key the format has",
+            "check the spelling of the key; rules/RULES.md lists every key the format has",
         )
     } else if short.contains("did not match any variant of untagged enum LangList") {
         (

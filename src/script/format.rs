@@ -178,7 +178,7 @@ fn yaml_error(file: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
     // serde_yaml appends " at line L column C"; the location shows it.
     let short = msg.split(" at line ").next().unwrap_or(&msg).to_string();
     let help = if short.contains("unknown field") {
-        "see docs/SCRIPTS.md (or `firstline schema script`) for the keys a script and a turn take"
+        "see tests/conversations/README.md (or `firstline schema script`) for the keys a script and a turn take"
     } else if short.contains("missing field") {
         "every script needs `name`, every turn needs `say`"
     } else {

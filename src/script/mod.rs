@@ -7,7 +7,7 @@
 //! matching a regex), the slot the bot asks for, the order it looks up, the
 //! handoff reason, the language. A script can instead list paraphrases that
 //! must all classify to one intent; each is its own case. The format is
-//! documented in `docs/SCRIPTS.md`.
+//! documented in `tests/conversations/README.md`.
 //!
 //! In a storefront's own tests, run a directory of scripts as ordinary test
 //! cases; a failure names every failing script with a readable diff:

@@ -1,7 +1,7 @@
 //! `firstline schema rules|script`: JSON Schemas for editors.
 //!
-//! Hand-written to match `docs/RULES.md` (`src/rules/format.rs`) and
-//! `docs/SCRIPTS.md` (`src/script/format.rs`) exactly; unknown keys are
+//! Hand-written to match `rules/RULES.md` (`src/rules/format.rs`) and
+//! `tests/conversations/README.md` (`src/script/format.rs`) exactly; unknown keys are
 //! rejected as the compilers reject them.
 
 use serde_json::{json, Value};
@@ -161,7 +161,7 @@ pub fn rules() -> Value {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://github.com/firstline/firstline/schema/rules-v1.json",
         "title": "firstline rule file (version 1)",
-        "description": "Intents, concepts, entities, lexicons and conversation settings for a firstline bot. See docs/RULES.md.",
+        "description": "Intents, concepts, entities, lexicons and conversation settings for a firstline bot. See rules/RULES.md.",
         "type": "object",
         "additionalProperties": false,
         "required": ["version"],
@@ -261,7 +261,7 @@ pub fn script() -> Value {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://github.com/firstline/firstline/schema/script-v1.json",
         "title": "firstline conversation scripts",
-        "description": "One script, or a list of scripts. See docs/SCRIPTS.md.",
+        "description": "One script, or a list of scripts. See tests/conversations/README.md.",
         "oneOf": [
             { "$ref": "#/definitions/script" },
             { "type": "array", "items": { "$ref": "#/definitions/script" } }
