@@ -435,6 +435,106 @@ fn failed_verification_hands_off_and_reveals_nothing() {
     h.assert_no_secret_leaked();
 }
 
+/// Regression: the try counter lived only in the pending question, so a
+/// wrong guess, a change of topic and a new ask started the count again and
+/// a scripted customer could try every 4-digit ending in one session.
+#[test]
+fn changing_topic_between_wrong_answers_does_not_reset_the_count() {
+    let mut h = Host::default().persisted();
+    h.reply("đơn DH123456 của em tới đâu rồi ạ");
+    let mismatch = h.reply("1111");
+    assert!(mismatch.contains("chưa khớp"), "help: {mismatch}");
+    let _ = h.say("xin chào shop");
+    let ask = h.reply("cho em hỏi đơn DH123456 với ạ");
+    assert!(ask.contains("4 số cuối"), "help: {ask}");
+    let (reason, priority, summary, _) = h.handoff("2222");
+    assert_eq!(
+        (reason.as_str(), priority),
+        ("verification_failed", Priority::High)
+    );
+    assert!(summary.verified_orders.is_empty());
+    assert_eq!(h.session.failed_checks("DH123456"), 2);
+    h.assert_no_secret_leaked();
+
+    // Locked for the session: after the agent gives the conversation back,
+    // the order is not looked up again, so no further guess is possible,
+    // not even the right one.
+    h.session.release();
+    h.json = Some(h.session.to_json());
+    let lookups = h.lookups.len();
+    let (reason, ..) = h.handoff("where is my order DH123456");
+    assert_eq!(reason, "verification_failed");
+    assert_eq!(
+        h.lookups.len(),
+        lookups,
+        "help: a locked order is not looked up"
+    );
+    assert_eq!(h.last_event().lookup, Some(LookupStatus::Refused));
+    h.session.release();
+    let _ = h.say("5678");
+    h.assert_no_secret_leaked();
+}
+
+#[test]
+fn brute_forcing_the_phone_ending_with_topic_changes_stops_at_the_limit() {
+    let mut h = Host::default().persisted();
+    let mut guesses = 0;
+    for n in 0..10_000u32 {
+        let guess = format!("{n:04}");
+        if guess == "5678" {
+            continue;
+        }
+        let _ = h.say("xin chào shop");
+        if h.session.is_handed_off() {
+            break;
+        }
+        let _ = h.say("where is my order DH123456?");
+        if h.session.is_handed_off() {
+            break;
+        }
+        let _ = h.say(&guess);
+        guesses += 1;
+        if h.session.is_handed_off() {
+            break;
+        }
+    }
+    assert_eq!(guesses, 2, "help: the third guess must never be taken");
+    assert!(h.session.is_handed_off());
+    h.assert_no_secret_leaked();
+}
+
+#[test]
+fn wrong_answers_are_limited_per_session_over_all_orders() {
+    // One wrong answer each for three orders: the session limit (3) stops
+    // the third, though no single order reached its own limit (2).
+    let mut h = Host::default();
+    for (id, guess) in [("DH222222", "1111"), ("DH333333", "2222")] {
+        h.reply(&format!("kiểm tra giúp em đơn {id}"));
+        let t = h.reply(guess);
+        assert!(t.contains("chưa khớp"), "help: {t}");
+        let _ = h.say("xin chào shop");
+    }
+    h.reply("kiểm tra giúp em đơn DH444444");
+    let (reason, ..) = h.handoff("3333");
+    assert_eq!(reason, "verification_failed");
+    assert_eq!(h.session.total_failed_checks(), 3);
+    // And every unverified order is now refused without a lookup.
+    h.session.release();
+    let lookups = h.lookups.len();
+    let (reason, ..) = h.handoff("kiểm tra giúp em đơn DH555555");
+    assert_eq!(reason, "verification_failed");
+    assert_eq!(h.lookups.len(), lookups);
+}
+
+#[test]
+fn the_session_limit_is_configurable() {
+    let bot = bot_with("conversation:\n  verification:\n    max_failures: 1\n");
+    let mut h = Host::new(bot);
+    h.reply("where is my order DH123456");
+    let (reason, ..) = h.handoff("0000");
+    assert_eq!(reason, "verification_failed");
+}
+
 #[test]
 fn another_order_id_during_verification_is_a_new_question() {
     let mut h = Host::default();

@@ -87,6 +87,7 @@ struct VerificationDef {
     enabled: Option<bool>,
     method: Option<String>,
     max_tries: Option<u8>,
+    max_failures: Option<u8>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -198,6 +199,9 @@ pub(crate) struct ConvConfig {
     pub bare_id_intent: Option<String>,
     pub verify: Option<VerifyMethod>,
     pub verify_max_tries: u8,
+    /// Failed ownership checks (wrong answers) allowed in one session over
+    /// all orders together, whatever happens between them.
+    pub verify_max_failures: u8,
     pub max_orders: usize,
     pub agent_hours: Option<AgentHours>,
     pub triggers: BTreeMap<&'static str, Trigger>,
@@ -513,6 +517,7 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
     };
     let verify = ver.enabled.unwrap_or(true).then_some(method);
     let verify_max_tries = ver.max_tries.unwrap_or(2).max(1);
+    let verify_max_failures = ver.max_failures.unwrap_or(3).max(1);
 
     let agent_hours = def.agent_hours.map(|ah| {
         let offset_secs = match ah.utc_offset.as_deref() {
@@ -864,6 +869,7 @@ fn resolve(ctx: &mut Ctx<'_>, def: ConversationDef) -> ConvConfig {
         bare_id_intent,
         verify,
         verify_max_tries,
+        verify_max_failures,
         max_orders,
         agent_hours,
         triggers,

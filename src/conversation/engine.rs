@@ -509,6 +509,15 @@ impl BotInner {
         order_id: String,
         cx: &mut Cx<'_>,
     ) -> Outcome {
+        if self.verify_locked(s, &order_id) {
+            // Too many wrong answers for this order (or in this session):
+            // no more lookups, and so no more guesses, until an agent helps.
+            cx.ev.lookup = Some(LookupStatus::Refused);
+            cx.ev.verification = Some(VerificationStatus::Failed);
+            s.slots.remove("order_id");
+            let tr = self.trigger("verification_failed");
+            return self.handoff(s, &tr, "verify_failed", None, cx);
+        }
         if !s.orders.contains(&order_id) {
             let tr = self.trigger("enumeration");
             if tr.enabled && s.orders.len() >= self.config.max_orders {
@@ -591,7 +600,10 @@ impl BotInner {
                     }
                     Some(_) => {
                         let tries = tries.saturating_add(1);
-                        if tries >= self.config.verify_max_tries {
+                        // The session's count, not only this question's:
+                        // a topic change between guesses must not reset it.
+                        let tries = tries.max(s.count_failed_check(&order_id));
+                        if tries >= self.config.verify_max_tries || self.verify_exhausted(s) {
                             cx.ev.verification = Some(VerificationStatus::Failed);
                             let tr = self.trigger("verification_failed");
                             return self.handoff(s, &tr, "verify_failed", None, cx);
@@ -641,6 +653,20 @@ impl BotInner {
             &[],
             Some(extra),
         )
+    }
+
+    /// The session has used up its wrong answers over all orders.
+    fn verify_exhausted(&self, s: &Session) -> bool {
+        s.total_failed_checks() >= u32::from(self.config.verify_max_failures)
+    }
+
+    /// Lookups of `order_id` are refused: verification is on, the order is
+    /// not verified, and its wrong answers (or the session's) reached the limit.
+    fn verify_locked(&self, s: &Session, order_id: &str) -> bool {
+        self.config.verify.is_some()
+            && !s.verified.iter().any(|v| v == order_id)
+            && (s.failed_checks(order_id) >= self.config.verify_max_tries
+                || self.verify_exhausted(s))
     }
 
     fn verify_message(&self) -> &'static str {

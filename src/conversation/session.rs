@@ -136,6 +136,11 @@ pub struct Session {
     /// Order ids whose ownership the customer proved.
     #[serde(rename = "ok", default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) verified: Vec<String>,
+    /// Wrong ownership answers per order id. Kept here, not in the pending
+    /// question, so that changing the topic between guesses does not reset
+    /// the count: the limits hold for the whole session.
+    #[serde(rename = "x", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) failed_checks: BTreeMap<String, u8>,
     /// Handed to a human; the bot only acknowledges until released.
     #[serde(rename = "h", default, skip_serializing_if = "is_false")]
     pub(crate) handed_off: bool,
@@ -158,6 +163,7 @@ impl Session {
             tail: Vec::new(),
             orders: Vec::new(),
             verified: Vec::new(),
+            failed_checks: BTreeMap::new(),
             handed_off: false,
         }
     }
@@ -210,8 +216,28 @@ impl Session {
         self.handed_off
     }
 
+    /// Wrong ownership answers given for `order_id` in this session.
+    pub fn failed_checks(&self, order_id: &str) -> u8 {
+        self.failed_checks.get(order_id).copied().unwrap_or(0)
+    }
+
+    /// Wrong ownership answers given in this session, over all orders.
+    pub fn total_failed_checks(&self) -> u32 {
+        self.failed_checks.values().map(|&n| u32::from(n)).sum()
+    }
+
+    /// Counts one wrong ownership answer for `order_id`; returns the
+    /// order's count so far.
+    pub(crate) fn count_failed_check(&mut self, order_id: &str) -> u8 {
+        let n = self.failed_checks.entry(order_id.to_string()).or_insert(0);
+        *n = n.saturating_add(1);
+        *n
+    }
+
     /// Gives the conversation back to the bot after an agent is done, and
-    /// resets the counters that caused the handoff.
+    /// resets the counters that caused the handoff. Failed ownership checks
+    /// are kept: an order locked by wrong answers stays locked for the
+    /// session.
     pub fn release(&mut self) {
         self.handed_off = false;
         self.fallbacks = 0;

@@ -105,7 +105,8 @@ fn conversation() -> Value {
                 "properties": {
                     "enabled": { "type": "boolean" },
                     "method": { "type": "string", "enum": ["phone_last4", "email", "either"] },
-                    "max_tries": { "type": "integer", "minimum": 0, "maximum": 255 }
+                    "max_tries": { "type": "integer", "minimum": 0, "maximum": 255 },
+                    "max_failures": { "type": "integer", "minimum": 1, "maximum": 255 }
                 }
             },
             "agent_hours": {
