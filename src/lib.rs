@@ -83,6 +83,7 @@
 
 pub mod conversation;
 pub mod error;
+pub mod eval;
 mod fxhash;
 mod lang;
 pub mod matcher;

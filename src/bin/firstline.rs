@@ -16,6 +16,8 @@ mod check;
 mod classify;
 #[path = "firstline/engine.rs"]
 mod engine;
+#[path = "firstline/eval.rs"]
+mod eval;
 #[path = "firstline/explain.rs"]
 mod explain;
 #[path = "firstline/report.rs"]
@@ -82,6 +84,38 @@ enum Command {
     /// Classify stdin, one message (or JSON object with "text") per line,
     /// into one JSON object per line.
     Classify,
+    /// Accuracy on labelled messages (TSV, CSV or JSON lines with text and
+    /// label columns): per-intent precision and recall, confusions,
+    /// off-topic accuracy, handoff share.
+    Eval {
+        /// Labelled files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Measure the shipped pack (the default; not with --rules).
+        #[arg(long, conflicts_with = "rules")]
+        pack: bool,
+        /// tsv, csv or jsonl (default: from the file extension).
+        #[arg(long)]
+        format: Option<String>,
+        /// Break accuracy down by this column (lang, tags, source_label...).
+        #[arg(long, default_value = "lang")]
+        by: String,
+        /// List every message that did not get its label.
+        #[arg(long)]
+        errors: bool,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many confusions to list.
+        #[arg(long, default_value_t = 15)]
+        top: usize,
+        /// Do not check the rules' examples (measure rules whose examples fail).
+        #[arg(long)]
+        no_check: bool,
+        /// Exit 1 when a file's accuracy is under this.
+        #[arg(long, value_name = "ACCURACY")]
+        fail_under: Option<f64>,
+    },
     /// Print a JSON Schema of the rule format or the script format.
     Schema {
         /// Which format.
@@ -123,6 +157,29 @@ fn main() -> ExitCode {
             coverage,
         } => test::run(&rules, &paths, junit.as_ref(), coverage),
         Command::Classify => classify::run(&rules),
+        Command::Eval {
+            files,
+            pack: _,
+            format,
+            by,
+            errors,
+            json,
+            top,
+            no_check,
+            fail_under,
+        } => eval::run(
+            &rules,
+            &eval::Options {
+                files,
+                format,
+                by,
+                errors,
+                json,
+                top,
+                no_check,
+                fail_under,
+            },
+        ),
         Command::Schema { which } => schema::run(which),
         Command::Report {
             files,
