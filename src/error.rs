@@ -47,6 +47,9 @@ pub enum DiagnosticKind {
     UnknownReference,
     /// A problem in the `conversation:` section.
     Conversation,
+    /// A limit on what rules may cost was exceeded (file size, YAML depth
+    /// or size, phrase nesting, total expansion); see `Limits`.
+    LimitExceeded,
     /// A lint: legal but probably a mistake (shared phrases, shadowed
     /// intents, unused concepts, a reply in one language only...).
     Lint,
@@ -72,6 +75,7 @@ impl DiagnosticKind {
             DiagnosticKind::CounterExampleFailed => "counter-example-failed",
             DiagnosticKind::UnknownReference => "unknown-reference",
             DiagnosticKind::Conversation => "conversation",
+            DiagnosticKind::LimitExceeded => "limit-exceeded",
             DiagnosticKind::Lint => "lint",
         }
     }
@@ -101,6 +105,26 @@ pub struct Location {
     pub len: usize,
     /// The whole source line, for the snippet.
     pub source_line: String,
+}
+
+impl Location {
+    /// A location: file name, 1-based line and column (in characters), the
+    /// length of the offending text (at least 1) and the whole source line.
+    pub fn new(
+        file: String,
+        line: usize,
+        column: usize,
+        len: usize,
+        source_line: String,
+    ) -> Location {
+        Location {
+            file,
+            line,
+            column,
+            len: len.max(1),
+            source_line,
+        }
+    }
 }
 
 impl fmt::Display for Location {

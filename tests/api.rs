@@ -8,7 +8,7 @@ use firstline::conversation::{
 };
 use firstline::matcher::{
     Action, Classification, Config, Contribution, ContributionKind, Correction, Entity,
-    Explanation, Intent, LangTexts, LexiconHit, Matcher, MatcherBuilder, Scored,
+    Explanation, Intent, LexiconHit, Limits, Matcher, MatcherBuilder, PerLang, RuleText, Scored,
 };
 use firstline::normalize::{
     Normalized, Normalizer, NormalizerBuilder, Token, TokenKind, TokenOrigin,
@@ -31,7 +31,9 @@ fn public_types_are_send_and_sync() {
     send_sync::<Contribution>();
     send_sync::<ContributionKind>();
     send_sync::<Intent>();
-    send_sync::<LangTexts>();
+    send_sync::<PerLang<Vec<String>>>();
+    send_sync::<Limits>();
+    send_sync::<RuleText>();
     send_sync::<Action>();
     send_sync::<Normalizer>();
     send_sync::<NormalizerBuilder>();

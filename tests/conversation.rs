@@ -992,8 +992,9 @@ fn conversation_config_errors_are_reported_together_with_locations() {
     let yaml = format!(
         "{RULES}\nconversation:\n  order_id:\n    patterns: ['(unclosed']\n  agent_hours:\n    open: \"25:99\"\n  messages:\n    fallbak: {{vi: x}}\n    fallback: {{vi: \"Dạ {{shopname}}\"}}\n  handoff:\n    angry: {{reason: x}}\n"
     );
-    let m = Matcher::new(&yaml).unwrap();
-    let err = Bot::new(m).unwrap_err();
+    // The conversation section is part of the rules: the rules do not
+    // compile, with every problem of the section located.
+    let err = Matcher::new(&yaml).unwrap_err();
     let rendered = err.to_string();
     let errs: Vec<_> = err.errors().collect();
     assert_eq!(errs.len(), 5, "help: {rendered}");
@@ -1014,20 +1015,19 @@ fn conversation_config_errors_are_reported_together_with_locations() {
 
 #[test]
 fn unknown_conversation_key_is_an_error() {
-    let m = matcher_with("conversation:\n  max_slot_retrys: 3\n");
-    let err = Bot::new(m).unwrap_err();
+    let yaml = format!("{RULES}\nconversation:\n  max_slot_retrys: 3\n");
+    let err = Matcher::new(&yaml).unwrap_err();
     assert!(err.to_string().contains("max_slot_retrys"), "help: {err}");
 }
 
 #[test]
 fn a_slot_without_a_prompt_is_an_error() {
     let extra = "version: 1\nentities:\n  address:\n    pattern: 'địa chỉ mới (.+)'\nintents:\n  - id: change_address\n    phrases: [\"đổi địa chỉ\"]\n    slots: [address]\n";
-    let m = Matcher::builder()
+    let err = Matcher::builder()
         .add_yaml("base.yaml", RULES)
         .add_yaml("address.yaml", extra)
         .build()
-        .unwrap();
-    let err = Bot::new(m).unwrap_err();
+        .unwrap_err();
     assert!(err.to_string().contains("slot `address`"), "help: {err}");
 }
 
@@ -1404,12 +1404,11 @@ fn a_handoff_trigger_wins_over_clarification() {
 #[test]
 fn clarification_config_errors_have_locations() {
     let bad = "version: 1\nconversation:\n  intent_labels:\n    cancel_order: { vi: \"hủy đơn\" }\n    cancle_order: { vi: \"hủy\" }\n  messages:\n    clarify:\n      vi: \"Dạ, {a}, {b} hay {c} ạ?\"\n";
-    let m = Matcher::builder()
+    let err = Matcher::builder()
         .add_yaml("base.yaml", RULES)
         .add_yaml("labels.yaml", bad)
         .build()
-        .unwrap();
-    let err = Bot::new(m).unwrap_err();
+        .unwrap_err();
     let rendered = err.to_string();
     let errs: Vec<_> = err.errors().collect();
     assert_eq!(errs.len(), 2, "help: {rendered}");
@@ -1424,8 +1423,9 @@ fn clarification_config_errors_have_locations() {
         "help: {{a}} is known in clarify: {rendered}"
     );
     // {a} and {b} mean nothing in other messages.
-    let m = matcher_with("conversation:\n  messages:\n    fallback: {vi: \"Dạ {a} ạ\"}\n");
-    assert!(Bot::new(m).unwrap_err().to_string().contains("{a}"));
+    let yaml =
+        format!("{RULES}\nconversation:\n  messages:\n    fallback: {{vi: \"Dạ {{a}} ạ\"}}\n");
+    assert!(Matcher::new(&yaml).unwrap_err().to_string().contains("{a}"));
 }
 
 // ------------------------------------------------------------ shipped pack

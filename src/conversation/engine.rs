@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::config::{ConvConfig, Texts, Trigger, VerifyMethod};
+use super::config::{ConvConfig, MessageKey, Texts, Trigger, TriggerKind, VerifyMethod};
 use super::session::Pending;
 use super::text;
 use super::{
     Event, HandoffSummary, InputKind, LookupResult, LookupStatus, Order, OrderStatus, Outcome,
     OutcomeKind, Session, Turn, VerificationStatus,
 };
-use crate::matcher::{Action, Intent};
+use crate::rules::{Action, Intent};
 use crate::{Classification, Lang, Matcher};
 
 /// How many recent intents a session remembers.
@@ -22,7 +22,7 @@ const TAIL_CHARS: usize = 160;
 
 pub(crate) struct BotInner {
     pub matcher: Matcher,
-    pub config: ConvConfig,
+    pub config: Arc<ConvConfig>,
     pub seed: u64,
 }
 
@@ -164,7 +164,7 @@ impl BotInner {
         cx: &mut Cx<'_>,
     ) -> Outcome {
         if s.handed_off {
-            return self.reply(s, cx, "waiting_for_agent", None, &[]);
+            return self.reply(s, cx, MessageKey::WaitingForAgent, None, &[]);
         }
         if let Some(Pending::Contact { reason, priority }) = &s.pending {
             let tr = Trigger {
@@ -177,7 +177,7 @@ impl BotInner {
             return self.contact_handoff(s, c, text, tr, cx);
         }
         if let Some(tr) = self.lexicon_trigger(c) {
-            return self.handoff(s, &tr, "handoff_apology", None, cx);
+            return self.handoff(s, &tr, MessageKey::HandoffApology, None, cx);
         }
         // The intent the customer picked after "A or B?", and the pair asked.
         let mut chosen: Option<&Intent> = None;
@@ -199,15 +199,15 @@ impl BotInner {
                 } else {
                     let tries = tries.saturating_add(1);
                     if tries > self.config.max_slot_retries {
-                        let tr = self.trigger("invalid_input");
-                        return self.handoff(s, &tr, "slot_failed", None, cx);
+                        let tr = self.trigger(TriggerKind::InvalidInput);
+                        return self.handoff(s, &tr, MessageKey::SlotFailed, None, cx);
                     }
                     let texts = self
                         .config
                         .slots
                         .get(&slot)
                         .map(|sc| sc.invalid.clone())
-                        .unwrap_or_else(|| self.msg("invalid_slot").clone());
+                        .unwrap_or_else(|| self.msg(MessageKey::InvalidSlot).clone());
                     s.pending = Some(Pending::Slot {
                         intent,
                         slot,
@@ -242,8 +242,8 @@ impl BotInner {
                     let tries = tries.saturating_add(1);
                     if tries >= self.config.verify_max_tries {
                         cx.ev.verification = Some(VerificationStatus::Failed);
-                        let tr = self.trigger("verification_failed");
-                        return self.handoff(s, &tr, "verify_failed", None, cx);
+                        let tr = self.trigger(TriggerKind::VerificationFailed);
+                        return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
                     }
                     cx.ev.verification = Some(VerificationStatus::Requested);
                     let name = self.verify_message();
@@ -301,9 +301,9 @@ impl BotInner {
         s.recent.push(intent.id.to_string());
         let extra = s.recent.len().saturating_sub(RECENT_INTENTS);
         s.recent.drain(..extra);
-        let loop_tr = self.trigger("repeats");
+        let loop_tr = self.trigger(TriggerKind::Repeats);
         if loop_tr.enabled && s.repeats >= loop_tr.after.max(1) {
-            return self.handoff(s, &loop_tr, "handoff", None, cx);
+            return self.handoff(s, &loop_tr, MessageKey::Handoff, None, cx);
         }
         self.run_intent(s, intent, c, text, cx)
     }
@@ -311,9 +311,9 @@ impl BotInner {
     fn fallback(&self, s: &mut Session, cx: &mut Cx<'_>) -> Outcome {
         s.fallbacks = s.fallbacks.saturating_add(1);
         cx.ev.understood = false;
-        let tr = self.trigger("fallbacks");
+        let tr = self.trigger(TriggerKind::Fallbacks);
         if tr.enabled && s.fallbacks >= tr.after.max(1) {
-            return self.handoff(s, &tr, "handoff", None, cx);
+            return self.handoff(s, &tr, MessageKey::Handoff, None, cx);
         }
         match self
             .config
@@ -329,7 +329,7 @@ impl BotInner {
                 let qr = i.quick_replies.get(cx.lang).to_vec();
                 self.reply_texts(s, cx, &t, None, &qr, None)
             }
-            None => self.reply(s, cx, "fallback", None, &[]),
+            None => self.reply(s, cx, MessageKey::Fallback, None, &[]),
         }
     }
 
@@ -352,12 +352,12 @@ impl BotInner {
             self.config
                 .intent_labels
                 .get(id)
-                .and_then(|t| t.get(cx.lang).first().cloned())
+                .and_then(|t| t.get_or_other(cx.lang).first().cloned())
         };
         let (la, lb) = (label(&ia.id)?, label(&ib.id)?);
         let hands_off = match ia.action {
-            Action::Handoff => self.trigger("customer_request").enabled,
-            _ => ia.handoff && self.trigger("intent").enabled,
+            Action::Handoff => self.trigger(TriggerKind::CustomerRequest).enabled,
+            _ => ia.handoff && self.trigger(TriggerKind::Intent).enabled,
         };
         if hands_off {
             return None;
@@ -374,7 +374,7 @@ impl BotInner {
             second: ib.id.to_string(),
         });
         let qr = [text::capitalize(&la), text::capitalize(&lb)];
-        let t = self.msg("clarify").clone();
+        let t = self.msg(MessageKey::Clarify).clone();
         Some(self.reply_texts(s, cx, &t, None, &qr, Some(vec![("a", la), ("b", lb)])))
     }
 
@@ -437,9 +437,9 @@ impl BotInner {
         let own_reply = intent.replies.get(cx.lang).to_vec();
         if intent.action == Action::Handoff || intent.handoff {
             let tr = if intent.action == Action::Handoff {
-                self.trigger("customer_request")
+                self.trigger(TriggerKind::CustomerRequest)
             } else {
-                self.trigger("intent")
+                self.trigger(TriggerKind::Intent)
             };
             if tr.enabled {
                 let reply = (!own_reply.is_empty()).then(|| {
@@ -449,7 +449,7 @@ impl BotInner {
                     };
                     self.render_texts(s, cx, &t, None)
                 });
-                return self.handoff(s, &tr, "handoff", reply, cx);
+                return self.handoff(s, &tr, MessageKey::Handoff, reply, cx);
             }
         }
         for slot in &intent.slots {
@@ -482,7 +482,12 @@ impl BotInner {
                         slot: "order_id".into(),
                         tries: 0,
                     });
-                    let texts = self.config.slots["order_id"].prompt.clone();
+                    let texts = self
+                        .config
+                        .slots
+                        .get("order_id")
+                        .map(|slot| slot.prompt.clone())
+                        .unwrap_or_default();
                     self.reply_texts(s, cx, &texts, Some(id), &[], None)
                 }
             },
@@ -492,7 +497,7 @@ impl BotInner {
                     en: intent.replies.en.clone(),
                 };
                 let t = if t.vi.is_empty() && t.en.is_empty() {
-                    self.msg("fallback").clone()
+                    self.msg(MessageKey::Fallback).clone()
                 } else {
                     t
                 };
@@ -515,15 +520,15 @@ impl BotInner {
             cx.ev.lookup = Some(LookupStatus::Refused);
             cx.ev.verification = Some(VerificationStatus::Failed);
             s.slots.remove("order_id");
-            let tr = self.trigger("verification_failed");
-            return self.handoff(s, &tr, "verify_failed", None, cx);
+            let tr = self.trigger(TriggerKind::VerificationFailed);
+            return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
         }
         if !s.orders.contains(&order_id) {
-            let tr = self.trigger("enumeration");
+            let tr = self.trigger(TriggerKind::Enumeration);
             if tr.enabled && s.orders.len() >= self.config.max_orders {
                 cx.ev.lookup = Some(LookupStatus::Refused);
                 s.slots.remove("order_id");
-                return self.handoff(s, &tr, "enumeration", None, cx);
+                return self.handoff(s, &tr, MessageKey::Enumeration, None, cx);
             }
             s.orders.push(order_id.clone());
         }
@@ -551,8 +556,8 @@ impl BotInner {
         let order = match result {
             LookupResult::Failed(_) => {
                 cx.ev.lookup = Some(LookupStatus::Failed);
-                let tr = self.trigger("lookup_failed");
-                return self.handoff(s, &tr, "lookup_error", None, cx);
+                let tr = self.trigger(TriggerKind::LookupFailed);
+                return self.handoff(s, &tr, MessageKey::LookupError, None, cx);
             }
             LookupResult::NotFound => {
                 cx.ev.lookup = Some(LookupStatus::NotFound);
@@ -562,7 +567,12 @@ impl BotInner {
                     slot: "order_id".into(),
                     tries: 0,
                 });
-                let texts = self.config.order_status[&OrderStatus::NotFound].clone();
+                let texts = self
+                    .config
+                    .order_status
+                    .get(&OrderStatus::NotFound)
+                    .cloned()
+                    .unwrap_or_default();
                 return self.reply_texts(
                     s,
                     cx,
@@ -579,8 +589,8 @@ impl BotInner {
             if !s.verified.contains(&order_id) {
                 if !proof_on_file(method, &order) {
                     cx.ev.verification = Some(VerificationStatus::Failed);
-                    let tr = self.trigger("verification_failed");
-                    return self.handoff(s, &tr, "verify_failed", None, cx);
+                    let tr = self.trigger(TriggerKind::VerificationFailed);
+                    return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
                 }
                 let extra = vec![("order_id", order_id.clone())];
                 match answer {
@@ -605,8 +615,8 @@ impl BotInner {
                         let tries = tries.max(s.count_failed_check(&order_id));
                         if tries >= self.config.verify_max_tries || self.verify_exhausted(s) {
                             cx.ev.verification = Some(VerificationStatus::Failed);
-                            let tr = self.trigger("verification_failed");
-                            return self.handoff(s, &tr, "verify_failed", None, cx);
+                            let tr = self.trigger(TriggerKind::VerificationFailed);
+                            return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
                         }
                         cx.ev.verification = Some(VerificationStatus::Mismatch);
                         s.pending = Some(Pending::Verify {
@@ -617,7 +627,7 @@ impl BotInner {
                         let left = self.config.verify_max_tries - tries;
                         let mut extra = extra;
                         extra.push(("tries_left", left.to_string()));
-                        let texts = self.msg("verify_mismatch").clone();
+                        let texts = self.msg(MessageKey::VerifyMismatch).clone();
                         return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
                     }
                 }
@@ -669,11 +679,11 @@ impl BotInner {
                 || self.verify_exhausted(s))
     }
 
-    fn verify_message(&self) -> &'static str {
+    fn verify_message(&self) -> MessageKey {
         match self.config.verify {
-            Some(VerifyMethod::Email) => "verify_email",
-            Some(VerifyMethod::Either) => "verify_either",
-            _ => "verify_phone",
+            Some(VerifyMethod::Email) => MessageKey::VerifyEmail,
+            Some(VerifyMethod::Either) => MessageKey::VerifyEither,
+            _ => MessageKey::VerifyPhone,
         }
     }
 
@@ -746,12 +756,12 @@ impl BotInner {
             .map(|(_, _, t)| t.clone())
     }
 
-    fn trigger(&self, name: &str) -> Trigger {
-        self.config.triggers[name].clone()
+    fn trigger(&self, kind: TriggerKind) -> Trigger {
+        self.config.trigger(kind).clone()
     }
 
-    fn msg(&self, name: &str) -> &Texts {
-        &self.config.messages[name]
+    fn msg(&self, key: MessageKey) -> &Texts {
+        self.config.message(key)
     }
 
     fn agents_open(&self, now: i64) -> bool {
@@ -796,7 +806,7 @@ impl BotInner {
         &self,
         s: &mut Session,
         tr: &Trigger,
-        msg: &str,
+        msg: MessageKey,
         reply: Option<String>,
         cx: &mut Cx<'_>,
     ) -> Outcome {
@@ -807,7 +817,7 @@ impl BotInner {
             });
             cx.ev.handoff_reason = Some(tr.reason.clone());
             cx.ev.priority = Some(tr.priority);
-            return self.reply(s, cx, "handoff_offline", None, &[]);
+            return self.reply(s, cx, MessageKey::HandoffOffline, None, &[]);
         }
         let reply = match reply {
             Some(r) => r,
@@ -840,8 +850,11 @@ impl BotInner {
             .or_else(|| c.entity("email").map(|e| e.value.to_lowercase()))
             .or_else(|| text::find_email(text));
         let (name, extra) = match &contact {
-            Some(v) => ("contact_thanks", Some(vec![("contact", v.clone())])),
-            None => ("contact_missing", None),
+            Some(v) => (
+                MessageKey::ContactThanks,
+                Some(vec![("contact", v.clone())]),
+            ),
+            None => (MessageKey::ContactMissing, None),
         };
         let t = self.msg(name).clone();
         let reply = self.render_texts(s, cx, &t, extra);
@@ -879,7 +892,7 @@ impl BotInner {
         &self,
         s: &Session,
         cx: &mut Cx<'_>,
-        msg: &str,
+        msg: MessageKey,
         intent: Option<Arc<str>>,
         qr: &[String],
     ) -> Outcome {
@@ -911,7 +924,7 @@ impl BotInner {
         texts: &Texts,
         extra: Option<Vec<(&'static str, String)>>,
     ) -> String {
-        let variants = texts.get(cx.lang);
+        let variants = texts.get_or_other(cx.lang);
         if variants.is_empty() {
             return String::new();
         }
@@ -922,7 +935,7 @@ impl BotInner {
             vars.insert(k.as_str(), v.clone());
         }
         if let Some(ah) = &self.config.agent_hours {
-            let label = ah.label.get(cx.lang);
+            let label = ah.label.get_or_other(cx.lang);
             if let Some(l) = label.first() {
                 vars.insert("agent_hours", l.clone());
             } else if !vars.contains_key("agent_hours") {

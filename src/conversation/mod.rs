@@ -28,7 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod config;
+pub(crate) mod config;
 mod engine;
 mod messages;
 mod order;
@@ -296,10 +296,16 @@ impl BotBuilder {
         self
     }
 
-    /// Reads the `conversation:` sections of the rules and builds the bot.
-    /// Every problem in them is reported in one [`CompileError`].
+    /// Builds the bot on `matcher` and the `conversation:` settings it was
+    /// compiled with.
+    ///
+    /// # Errors
+    ///
+    /// None today: the `conversation:` sections are checked when the rules
+    /// compile, so a matcher always holds valid settings. The `Result`
+    /// keeps room for options that can conflict with the rules.
     pub fn build(&self, matcher: Matcher) -> Result<Bot, CompileError> {
-        let config = config::ConvConfig::load(&matcher).map_err(CompileError::new)?;
+        let config = matcher.conversation_config();
         Ok(Bot {
             inner: Arc::new(engine::BotInner {
                 matcher,
@@ -357,6 +363,13 @@ impl Bot {
     /// The rules it answers with.
     pub fn matcher(&self) -> &Matcher {
         &self.inner.matcher
+    }
+
+    /// Every reason code a handoff of this bot can carry (enabled triggers
+    /// and lexicon triggers), sorted: what a coverage report or a
+    /// dashboard expects to see.
+    pub fn handoff_reasons(&self) -> Vec<Arc<str>> {
+        self.inner.config.handoff_reasons()
     }
 
     /// Handles one customer message. `now` is the host's time in unix

@@ -1,6 +1,6 @@
 //! From sources to a [`Matcher`]: load, build the automata, check examples, lint.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::engine::{Engine, Outcome, Owner};
@@ -30,7 +30,12 @@ pub(crate) const RUNTIME_PLACEHOLDERS: &[&str] = &[
 ];
 
 pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, CompileError> {
-    let mut set = RuleSet::load(sources);
+    let mut set = RuleSet::load(sources, &config.limits);
+    // The conversation section is part of the model: resolved (and every
+    // problem in it reported) with the rest of the rules.
+    let mut conv_diags = Vec::new();
+    let conversation = crate::conversation::config::resolve(&set, &mut conv_diags);
+    set.diagnostics.extend(conv_diags);
 
     let mut nb = Normalizer::builder();
     for (lang, from, to) in &set.abbreviations {
@@ -85,6 +90,17 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     lint(&set, &engine, &mut diagnostics);
 
     let intents: Vec<Intent> = set.intents.iter().map(|i| i.info.clone()).collect();
+    let samples: Vec<(u32, Box<str>)> = set
+        .intents
+        .iter()
+        .enumerate()
+        .flat_map(|(k, i)| {
+            i.samples
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(move |s| (k as u32, s.as_str().into()))
+        })
+        .collect();
     let examples: Vec<_> = set
         .intents
         .iter()
@@ -101,11 +117,19 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
             config: config.clone(),
             normalizer,
             intents,
-            settings: std::mem::take(&mut set.settings),
+            settings: set
+                .settings
+                .iter()
+                .map(|(k, s)| (k.clone(), s.value.clone()))
+                .collect(),
+            setting_origins: std::mem::take(&mut set.settings)
+                .into_iter()
+                .map(|(k, s)| (k, s.location))
+                .collect(),
             warnings: Vec::new(),
             engine,
-            files: std::mem::take(&mut set.files),
-            conversation: std::mem::take(&mut set.conversation),
+            conversation: Arc::new(conversation),
+            samples,
         }),
     };
 
@@ -232,6 +256,52 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// See [`Matcher::shadowed_intents`].
+pub(crate) fn shadowed(m: &Matcher, samples: &[(u32, Box<str>)]) -> Vec<Diagnostic> {
+    let intents = m.intents();
+    // What each distinct sample classifies to, computed once.
+    let mut cache: HashMap<&str, Option<Arc<str>>> = HashMap::new();
+    let mut own = vec![false; intents.len()];
+    let mut others: Vec<Vec<Arc<str>>> = vec![Vec::new(); intents.len()];
+    for (k, sample) in samples {
+        let k = *k as usize;
+        if own[k] {
+            continue;
+        }
+        let got = cache
+            .entry(sample)
+            .or_insert_with(|| m.classify(sample).intent);
+        match got {
+            Some(id) if *id == intents[k].id => own[k] = true,
+            Some(id) if !others[k].contains(id) => others[k].push(id.clone()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (k, intent) in intents.iter().enumerate() {
+        if own[k] || others[k].is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = others[k].iter().map(|s| &**s).collect();
+        out.push(
+            Diagnostic::warning(
+                K::Lint,
+                format!(
+                    "intent `{}` is shadowed: none of its phrases classifies to it",
+                    intent.id
+                ),
+            )
+            .at(intent.location.clone())
+            .label(format!("its phrases go to `{}`", names.join("`, `")))
+            .help(
+                "make its phrases more specific, add `exclude` terms to the other \
+                 intent, or raise this intent's `weight`/`priority`",
+            ),
+        );
+    }
+    out
 }
 
 /// The `{name}` placeholders in a template.

@@ -14,10 +14,10 @@ pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
     Scored,
 };
+use crate::conversation::config::ConvConfig;
 use crate::error::{CompileError, Diagnostic, Location};
 use crate::normalize::Normalizer;
-use crate::rules::{Source, SourceFile};
-use crate::Lang;
+use crate::rules::Source;
 
 /// Options for compiling and running a [`Matcher`].
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +38,9 @@ pub struct Config {
     /// pasted novel or a hostile megabyte from slowing the bot down.
     /// Default 4096.
     pub max_message_bytes: usize,
+    /// Bounds on what compiling the rules may cost (file size, YAML depth,
+    /// phrase expansion, regex size); see [`Limits`].
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -48,82 +51,29 @@ impl Default for Config {
             typo_correction: true,
             check_examples: true,
             max_message_bytes: 4096,
+            limits: Limits::default(),
         }
     }
 }
 
-/// Texts per language (replies, quick replies).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LangTexts {
-    /// Vietnamese texts.
-    pub vi: Vec<String>,
-    /// English texts.
-    pub en: Vec<String>,
-}
-
-impl LangTexts {
-    /// The texts for `lang` (empty if the rules have none).
-    pub fn get(&self, lang: Lang) -> &[String] {
-        match lang {
-            Lang::Vi => &self.vi,
-            Lang::En => &self.en,
-        }
-    }
-
-    /// True when no language has a text.
-    pub fn is_empty(&self) -> bool {
-        self.vi.is_empty() && self.en.is_empty()
-    }
-}
-
-/// What the conversation engine does once an intent's slots are filled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Action {
-    /// Send the intent's reply.
-    #[default]
-    Reply,
-    /// Ask the host to look the order up, then answer with its status.
-    LookupOrder,
-    /// Send the reply and hand the conversation to a human.
-    Handoff,
-}
-
-/// An intent as compiled: what the conversation layer needs to answer it.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Intent {
-    /// Unique id.
-    pub id: Arc<str>,
-    /// One line for tools and agent summaries.
-    pub description: Option<String>,
-    /// Score multiplier.
-    pub weight: f32,
-    /// Tie-breaker.
-    pub priority: i32,
-    /// Reply templates per language.
-    pub replies: LangTexts,
-    /// Quick-reply buttons per language.
-    pub quick_replies: LangTexts,
-    /// Slots to fill before answering.
-    pub slots: Vec<String>,
-    /// What to do once the slots are filled.
-    pub action: Action,
-    /// Always hand this intent to a human.
-    pub handoff: bool,
-    /// Where the intent is defined.
-    pub location: Option<Location>,
-}
+pub use crate::lang::PerLang;
+pub use crate::rules::{Action, Intent, Limits, RuleText};
 
 struct Inner {
     config: Config,
     normalizer: Normalizer,
     intents: Vec<Intent>,
     settings: BTreeMap<String, String>,
+    /// Where each setting was last set (later files override earlier ones).
+    setting_origins: BTreeMap<String, Location>,
     warnings: Vec<Diagnostic>,
     engine: Engine,
-    files: Vec<SourceFile>,
-    conversation: Vec<(usize, serde_yaml::Value)>,
+    /// The `conversation:` section, resolved with the rest of the rules:
+    /// the bot built on this matcher reads it.
+    conversation: Arc<ConvConfig>,
+    /// One concrete message per phrase, by intent, for
+    /// [`Matcher::shadowed_intents`].
+    samples: Vec<(u32, Box<str>)>,
 }
 
 /// A compiled, immutable rule set that classifies messages.
@@ -175,6 +125,13 @@ impl MatcherBuilder {
     pub fn add_path(&mut self, path: impl AsRef<Path>) -> &mut MatcherBuilder {
         self.sources.push(Source::Path(path.as_ref().to_path_buf()));
         self
+    }
+
+    /// The rule files a build reads, in merge order, with directories
+    /// expanded (as diagnostics name them). Paths that cannot be read are
+    /// left out: the build reports them.
+    pub fn files(&self) -> Vec<String> {
+        crate::rules::file_names(&self.sources)
     }
 
     /// Compiles everything added so far.
@@ -252,6 +209,12 @@ impl Matcher {
         &self.inner.settings
     }
 
+    /// Where setting `key` got its value: the key in the last file that set
+    /// it (files later in the merge order override earlier ones).
+    pub fn setting_location(&self, key: &str) -> Option<&Location> {
+        self.inner.setting_origins.get(key)
+    }
+
     /// Lints found while compiling (warnings only; errors fail the build).
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.inner.warnings
@@ -262,20 +225,22 @@ impl Matcher {
         &self.inner.normalizer
     }
 
-    /// The raw `conversation:` sections of every rule file, in merge order,
-    /// with the file name. The conversation layer deserializes them.
-    pub(crate) fn conversation_sections(&self) -> Vec<(String, serde_yaml::Value)> {
-        self.inner
-            .conversation
-            .iter()
-            .map(|(f, v)| (self.inner.files[*f].name.clone(), v.clone()))
-            .collect()
+    /// The resolved `conversation:` section.
+    pub(crate) fn conversation_config(&self) -> Arc<ConvConfig> {
+        self.inner.conversation.clone()
     }
 
-    /// Locates a node of a rule file by its path of keys and indices
-    /// (`["conversation", "slots", "order_id", "prompt"]`).
-    pub(crate) fn locate(&self, file: &str, path: &[&str]) -> Option<Location> {
-        let f = self.inner.files.iter().find(|f| f.name == file)?;
-        f.at(&path.join("."))
+    /// An extra lint, not run by [`MatcherBuilder::build`] because it costs
+    /// one classification per phrase: an intent is *shadowed* when none of
+    /// its phrases, turned into a concrete message (first alternatives, no
+    /// optional words, no gaps, each concept as its first synonym),
+    /// classifies to it while at least one classifies to another intent:
+    /// customers who say exactly what the author wrote get the other
+    /// intent. `firstline check` prints these with the compile warnings.
+    ///
+    /// Each distinct message is classified once, so rules that share
+    /// phrases across many intents cost what their distinct phrases cost.
+    pub fn shadowed_intents(&self) -> Vec<Diagnostic> {
+        compile::shadowed(self, &self.inner.samples)
     }
 }

@@ -1,116 +1,38 @@
-//! Loading rule files: YAML in, a validated rule set out.
+//! The front end: rule files in, one validated rule set out.
 //!
-//! This is the front half of the compiler. It reads files and directories,
-//! deserializes them with serde_yaml, merges them, and checks everything
-//! that can be checked without building the matcher. Every problem becomes a
-//! [`Diagnostic`] with a location; loading goes on after a problem so that
-//! all of them are reported in one pass.
+//! Each source is read once (regular files only, size-capped, directory
+//! loops detected), parsed once into a located [`Document`], and read into
+//! the rule model by typed readers that report every problem at its key or
+//! value and carry on, so all problems come out in one pass. The matcher is
+//! built from [`RuleSet`]; the conversation layer resolves its section from
+//! the same documents (`conversation::config`).
 
+pub(crate) mod document;
 pub(crate) mod format;
+pub(crate) mod model;
 pub(crate) mod phrase;
-pub(crate) mod spans;
+pub(crate) mod read;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use regex::Regex;
 
-use self::format::{LangList, RuleFile};
+pub use self::document::Limits;
+pub(crate) use self::document::{Document, Node};
+pub use self::model::{Action, Intent, RuleText};
 use self::phrase::{Concepts, Piece};
-use self::spans::{Pos, SpanIndex};
+use self::read::{Located, Reader};
 use crate::error::{Diagnostic, DiagnosticKind as K, Location};
-use crate::matcher::{Action, Intent, LangTexts};
+use crate::lang::PerLang;
 use crate::Lang;
 
 /// The largest compiled size of one regex (patterns and entities).
 pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-/// One rule file's text, kept to render snippets and locate nodes.
-#[derive(Debug)]
-pub(crate) struct SourceFile {
-    pub name: String,
-    pub text: String,
-    pub spans: SpanIndex,
-    /// Byte offset of each line's start: locating a node is a lookup, not a
-    /// scan of the file (which made big rule sets compile in quadratic time).
-    line_starts: Vec<usize>,
-}
-
-impl SourceFile {
-    pub fn new(name: String, text: String) -> SourceFile {
-        let spans = SpanIndex::new(&text);
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        SourceFile {
-            name,
-            text,
-            spans,
-            line_starts,
-        }
-    }
-
-    /// The text of 1-based line `n`, without its line break.
-    fn line(&self, n: usize) -> &str {
-        let Some(&start) = self.line_starts.get(n.wrapping_sub(1)) else {
-            return "";
-        };
-        let end = self.line_starts.get(n).map_or(self.text.len(), |&e| e - 1);
-        self.text[start..end.max(start)].trim_end_matches('\r')
-    }
-
-    pub fn location(&self, pos: Pos) -> Location {
-        let source_line = self.line(pos.line).to_string();
-        Location {
-            file: self.name.clone(),
-            line: pos.line,
-            column: pos.column,
-            len: pos.len,
-            source_line,
-        }
-    }
-
-    pub fn at(&self, path: &str) -> Option<Location> {
-        self.spans.value(path).map(|p| self.location(p))
-    }
-
-    /// `file:line:column` of the value at `path` ("" if unknown), without
-    /// building a whole [`Location`]: every phrase keeps one for
-    /// explanations.
-    pub fn at_str(&self, path: &str) -> Arc<str> {
-        match self.spans.value(path) {
-            Some(p) => format!("{}:{}:{}", self.name, p.line, p.column).into(),
-            None => "".into(),
-        }
-    }
-
-    pub fn key_at(&self, path: &str) -> Option<Location> {
-        self.spans.key(path).map(|p| self.location(p))
-    }
-
-    /// A location inside a string value: `offset` chars from its start.
-    pub fn inside(&self, path: &str, offset: usize, len: usize) -> Option<Location> {
-        let pos = self.spans.value(path)?;
-        let line = self
-            .text
-            .lines()
-            .nth(pos.line.saturating_sub(1))
-            .unwrap_or("");
-        let quoted = line
-            .chars()
-            .nth(pos.column - 1)
-            .is_some_and(|c| c == '"' || c == '\'');
-        let column = pos.column + usize::from(quoted) + offset;
-        Some(self.location(Pos {
-            line: pos.line,
-            column,
-            len: len.max(1),
-        }))
-    }
-}
-
-/// A piece of rule text with its language and place.
+/// A piece of rule text with its place.
 #[derive(Clone, Debug)]
 pub(crate) struct Text {
     pub text: String,
@@ -141,6 +63,10 @@ pub(crate) struct IntentIr {
     pub excludes: Vec<PhraseIr>,
     pub examples: Vec<Text>,
     pub counter_examples: Vec<Text>,
+    /// One concrete message per phrase (first alternatives, no optional
+    /// words, no gaps, each concept as its first synonym), for the
+    /// shadowed-intent lint.
+    pub samples: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -190,16 +116,24 @@ pub(crate) struct EntityIr {
     pub norm: EntityNorm,
 }
 
+/// A shop setting with the place it was last set.
+#[derive(Clone, Debug)]
+pub(crate) struct Setting {
+    pub value: String,
+    pub location: Location,
+}
+
 /// Everything loaded from the sources, validated, plus what went wrong.
 #[derive(Debug, Default)]
 pub(crate) struct RuleSet {
-    pub files: Vec<SourceFile>,
-    pub settings: BTreeMap<String, String>,
+    pub docs: Vec<Document>,
+    pub settings: BTreeMap<String, Setting>,
     pub abbreviations: Vec<(Option<Lang>, String, String)>,
     pub intents: Vec<IntentIr>,
     pub lexicons: Vec<LexiconIr>,
     pub entities: Vec<EntityIr>,
-    pub conversation: Vec<(usize, serde_yaml::Value)>,
+    /// Documents with a `conversation:` section, in merge order.
+    pub conversation: Vec<usize>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -210,43 +144,150 @@ pub(crate) enum Source {
     Path(PathBuf),
 }
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(io_error(dir, &e));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            yaml_files(&p, out, diags);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(p);
-        }
-    }
-}
-
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(K::Io, format!("cannot read `{}`: {e}", path.display()))
         .help("check the path given with --rules or add_path(); it must be a YAML file or a directory of them")
 }
 
+/// Every `*.yaml` / `*.yml` file under `dir`, in sorted path order. A
+/// directory reached twice (a symlink loop) is read once.
+fn yaml_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Iterative, so a deep tree cannot overflow the stack.
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        match std::fs::canonicalize(&dir) {
+            Ok(real) => {
+                if !seen.insert(real) {
+                    continue;
+                }
+            }
+            Err(e) => {
+                diags.push(io_error(&dir, &e));
+                continue;
+            }
+        }
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(io_error(&dir, &e));
+                continue;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        let mut subdirs = Vec::new();
+        for p in paths {
+            if p.is_dir() {
+                subdirs.push(p);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                out.push(p);
+            }
+        }
+        // Depth first, in sorted order: the stack pops the first subdir next.
+        // Files of this directory come before its subdirectories' files,
+        // as a sorted walk gives them.
+        todo.extend(subdirs.into_iter().rev());
+    }
+    // A sorted walk lists `a/x.yaml` before `b.yaml`: sort the whole list
+    // by path so the merge order does not depend on the walk.
+    out.sort();
+}
+
+/// Reads one file: a regular file of at most `max` bytes, in UTF-8.
+fn read_file(path: &Path, max: u64) -> Result<String, Box<Diagnostic>> {
+    let io = |e: std::io::Error| Box::new(io_error(path, &e));
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Box::new(
+            Diagnostic::error(K::Io, format!("`{}` is not a regular file", path.display()))
+                .help("rules are read from regular files only (not devices, pipes or sockets)"),
+        ));
+    }
+    let too_big = || {
+        Box::new(
+            Diagnostic::error(
+                K::LimitExceeded,
+                format!(
+                    "`{}` is larger than the rule file limit ({max} bytes)",
+                    path.display()
+                ),
+            )
+            .help("split it into several files, or raise `Limits::max_file_bytes`"),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    // The file may grow between the check and the read: read one byte past
+    // the limit, never more.
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Box::new(
+            Diagnostic::error(K::Io, format!("`{}` is not valid UTF-8", path.display()))
+                .help("save the rule file as UTF-8"),
+        )
+    })
+}
+
+/// The names of the files the sources stand for, in order (directories
+/// expanded), without reading them.
+pub(crate) fn file_names(sources: &[Source]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut ignored = Vec::new();
+    for s in sources {
+        match s {
+            Source::Yaml { name, .. } => out.push(name.clone()),
+            Source::Path(p) if p.is_dir() => {
+                let mut files = Vec::new();
+                yaml_files(p, &mut files, &mut HashSet::new(), &mut ignored);
+                out.extend(files.iter().map(|f| f.display().to_string()));
+            }
+            Source::Path(p) if p.is_file() => out.push(p.display().to_string()),
+            Source::Path(_) => {}
+        }
+    }
+    out
+}
+
 /// Reads every source into (name, text) pairs, in order.
 pub(crate) fn read_sources(
     sources: &[Source],
+    limits: &Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for s in sources {
         match s {
-            Source::Yaml { name, text } => out.push((name.clone(), text.clone())),
+            Source::Yaml { name, text } => {
+                if text.len() as u64 > limits.max_file_bytes {
+                    diags.push(
+                        Diagnostic::error(
+                            K::LimitExceeded,
+                            format!(
+                                "`{name}` is larger than the rule file limit ({} bytes)",
+                                limits.max_file_bytes
+                            ),
+                        )
+                        .help("split it into several files, or raise `Limits::max_file_bytes`"),
+                    );
+                    continue;
+                }
+                out.push((name.clone(), text.clone()));
+            }
             Source::Path(p) => {
                 let mut files = Vec::new();
                 if p.is_dir() {
-                    yaml_files(p, &mut files, diags);
+                    yaml_files(p, &mut files, &mut HashSet::new(), diags);
                     if files.is_empty() {
                         diags.push(
                             Diagnostic::error(
@@ -260,64 +301,15 @@ pub(crate) fn read_sources(
                     files.push(p.clone());
                 }
                 for f in files {
-                    match std::fs::read(&f) {
-                        Ok(bytes) => match String::from_utf8(bytes) {
-                            Ok(text) => out.push((f.display().to_string(), text)),
-                            Err(_) => diags.push(
-                                Diagnostic::error(
-                                    K::Io,
-                                    format!("`{}` is not valid UTF-8", f.display()),
-                                )
-                                .help("save the rule file as UTF-8"),
-                            ),
-                        },
-                        Err(e) => diags.push(io_error(&f, &e)),
+                    match read_file(&f, limits.max_file_bytes) {
+                        Ok(text) => out.push((f.display().to_string(), text)),
+                        Err(d) => diags.push(*d),
                     }
                 }
             }
         }
     }
     out
-}
-
-/// Walks a language list with the YAML path of each element.
-fn lang_items(list: &LangList, base: &str) -> Vec<(Option<Lang>, String, String)> {
-    let mut out = Vec::new();
-    match list {
-        LangList::Empty => {}
-        LangList::Any(v) => {
-            for (i, t) in v.iter().enumerate() {
-                out.push((None, format!("{base}.{i}"), t.clone()));
-            }
-        }
-        LangList::ByLang(m) => {
-            for (lang, key, v) in [
-                (Some(Lang::Vi), "vi", &m.vi),
-                (Some(Lang::En), "en", &m.en),
-                (None, "any", &m.any),
-            ] {
-                for (i, t) in v.iter().flatten().enumerate() {
-                    out.push((lang, format!("{base}.{key}.{i}"), t.clone()));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn lang_texts(list: &LangList) -> LangTexts {
-    let mut t = LangTexts::default();
-    for (lang, _, text) in lang_items(list, "") {
-        match lang {
-            Some(Lang::Vi) => t.vi.push(text),
-            Some(Lang::En) => t.en.push(text),
-            None => {
-                t.vi.push(text.clone());
-                t.en.push(text);
-            }
-        }
-    }
-    t
 }
 
 fn valid_name(s: &str) -> bool {
@@ -326,418 +318,171 @@ fn valid_name(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-fn yaml_error(name: &str, text: &str, e: &serde_yaml::Error) -> Diagnostic {
-    let msg = e.to_string();
-    // serde_yaml appends " at line L column C" to its message; the location
-    // is shown separately, so drop it from the message.
-    let short = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    let (kind, help) = if short.contains("unknown field") {
-        (
-            K::UnknownField,
-            "check the spelling of the key; rules/RULES.md lists every key the format has",
-        )
-    } else if short.contains("did not match any variant of untagged enum LangList") {
-        (
-            K::Yaml,
-            "write a list of strings, or a map with keys `vi`, `en`, `any` whose values are lists of strings",
-        )
-    } else {
-        (
-            K::Yaml,
-            "fix the YAML at this position (indentation, quotes, `:` after keys, `-` before list items)",
-        )
-    };
-    let short = short.replace(
-        "data did not match any variant of untagged enum LangList",
-        "expected a list of strings or a map of `vi`/`en`/`any` lists",
-    );
-    let location = e.location().map(|l| {
-        let source_line = text
-            .lines()
-            .nth(l.line().saturating_sub(1))
-            .unwrap_or("")
-            .to_string();
-        Location {
-            file: name.to_string(),
-            line: l.line(),
-            column: l.column(),
-            len: 1,
-            source_line,
-        }
-    });
-    Diagnostic::error(kind, short).at(location).help(help)
+/// The keys a rule file may have at its top level.
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "settings",
+    "abbreviations",
+    "concepts",
+    "entities",
+    "intents",
+    "lexicons",
+    "conversation",
+];
+
+const INTENT_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "weight",
+    "priority",
+    "phrases",
+    "patterns",
+    "exclude",
+    "examples",
+    "counter_examples",
+    "replies",
+    "quick_replies",
+    "slots",
+    "action",
+    "handoff",
+];
+
+/// The order intent keys are read in: references (concepts, entities)
+/// before the checks that depend on them.
+const READ_ORDER: &[&str] = &[
+    "description",
+    "weight",
+    "priority",
+    "phrases",
+    "exclude",
+    "patterns",
+    "examples",
+    "counter_examples",
+    "replies",
+    "quick_replies",
+    "action",
+    "slots",
+    "handoff",
+];
+
+/// A concept's values with the language each is listed under, for samples.
+type ConceptLangs = BTreeMap<String, Vec<(Option<Lang>, String)>>;
+
+/// Compiles phrases: expands each (checking the expansion budget before
+/// allocating) and records the concepts it uses.
+struct PhraseCompiler<'c> {
+    concepts: &'c Concepts,
+    concept_langs: &'c ConceptLangs,
+    used: HashMap<String, ()>,
+    limits: &'c Limits,
+    /// Word sequences expanded so far, over all phrases.
+    total_variants: usize,
+    total_reported: bool,
 }
 
-impl RuleSet {
-    /// Loads and validates. Never fails: problems are in `diagnostics`.
-    pub(crate) fn load(sources: &[Source]) -> RuleSet {
-        let mut set = RuleSet::default();
-        let texts = read_sources(sources, &mut set.diagnostics);
-        let mut parsed: Vec<(usize, RuleFile)> = Vec::new();
-        for (name, text) in texts {
-            let idx = set.files.len();
-            set.files.push(SourceFile::new(name.clone(), text.clone()));
+impl PhraseCompiler<'_> {
+    fn compile(
+        &mut self,
+        r: &mut Reader<'_>,
+        list: &[(Option<Lang>, Located<String>)],
+    ) -> (Vec<PhraseIr>, Vec<String>) {
+        let mut out = Vec::new();
+        let mut samples = Vec::new();
+        for (lang, t) in list {
+            let text = &t.value;
             if text.trim().is_empty() {
-                set.diagnostics.push(
-                    Diagnostic::error(K::Version, "empty rule file")
-                        .at(Some(set.files[idx].location(Pos {
-                            line: 1,
-                            column: 1,
-                            len: 1,
-                        })))
-                        .help("start the file with `version: 1`"),
+                r.diags.push(
+                    Diagnostic::error(K::InvalidPhrase, "empty phrase")
+                        .at(Some(r.loc(t.pos)))
+                        .label("matches nothing")
+                        .help("write at least one word, or remove the entry"),
                 );
                 continue;
             }
-            match serde_yaml::from_str::<RuleFile>(&text) {
-                Ok(f) => parsed.push((idx, f)),
-                Err(e) => set.diagnostics.push(yaml_error(&name, &text, &e)),
+            for name in phrase::concepts_used(text) {
+                self.used.insert(name, ());
             }
-        }
-
-        // Pass 1: version, settings, abbreviations, concepts, entities.
-        let mut concepts: Concepts = BTreeMap::new();
-        let mut concept_defs: BTreeMap<String, Option<Location>> = BTreeMap::new();
-        for (idx, f) in &parsed {
-            let file = &set.files[*idx];
-            match f.version {
-                Some(1) => {}
-                Some(v) => set.diagnostics.push(
-                    Diagnostic::error(K::Version, format!("unsupported rule format version {v}"))
-                        .at(file.at("version"))
-                        .label("only version 1 exists")
-                        .help("write `version: 1`"),
-                ),
-                None => set.diagnostics.push(
-                    Diagnostic::error(K::Version, "missing `version`")
-                        .at(Some(file.location(Pos {
-                            line: 1,
-                            column: 1,
-                            len: 1,
-                        })))
-                        .help("start the file with `version: 1`"),
-                ),
-            }
-            for (k, v) in &f.settings {
-                set.settings.insert(k.clone(), v.clone());
-            }
-            for (lang, key, map) in [
-                (Some(Lang::Vi), "vi", &f.abbreviations.vi),
-                (Some(Lang::En), "en", &f.abbreviations.en),
-                (None, "any", &f.abbreviations.any),
-            ] {
-                for (from, to) in map.iter().flatten() {
-                    if from.trim().is_empty() || to.trim().is_empty() {
-                        set.diagnostics.push(
-                            Diagnostic::error(K::InvalidValue, "empty abbreviation")
-                                .at(file.key_at(&format!("abbreviations.{key}.{from}")))
-                                .help("write `short: \"long form\"` with both sides non-empty"),
-                        );
+            let budget = phrase::Budget {
+                max_variants: self.limits.max_phrase_variants,
+                max_depth: self.limits.max_phrase_depth,
+            };
+            match phrase::expand_with(text, self.concepts, &budget) {
+                Ok(variants) => {
+                    self.total_variants += variants.len();
+                    if self.total_variants > self.limits.max_total_variants {
+                        if !self.total_reported {
+                            self.total_reported = true;
+                            r.diags.push(
+                                Diagnostic::error(
+                                    K::LimitExceeded,
+                                    format!(
+                                        "the phrases expand to more than {} word sequences in all",
+                                        self.limits.max_total_variants
+                                    ),
+                                )
+                                .at(Some(r.loc(t.pos)))
+                                .label("the limit is reached here")
+                                .help("use fewer alternatives per phrase, or raise `Limits::max_total_variants`"),
+                            );
+                        }
                         continue;
                     }
-                    set.abbreviations.push((lang, from.clone(), to.clone()));
-                }
-            }
-            for (name, values) in &f.concepts {
-                let path = format!("concepts.{name}");
-                if !valid_name(name) {
-                    set.diagnostics.push(
-                        Diagnostic::error(K::InvalidName, format!("invalid concept name `{name}`"))
-                            .at(file.key_at(&path))
-                            .help("use lowercase ASCII letters, digits and `_`"),
-                    );
-                }
-                let items = lang_items(values, &path);
-                if items.is_empty() {
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::InvalidValue,
-                            format!("concept `{name}` has no values"),
-                        )
-                        .at(file.key_at(&path))
-                        .help("list at least one synonym"),
-                    );
-                }
-                for (_, p, t) in &items {
-                    if t.trim().is_empty() {
-                        set.diagnostics.push(
-                            Diagnostic::error(K::InvalidPhrase, "empty synonym")
-                                .at(file.at(p))
-                                .help("remove the empty entry"),
-                        );
-                    }
-                }
-                concepts.entry(name.clone()).or_default().extend(
-                    items
-                        .into_iter()
-                        .map(|(_, _, t)| t)
-                        .filter(|t| !t.trim().is_empty()),
-                );
-                concept_defs
-                    .entry(name.clone())
-                    .or_insert(file.key_at(&path));
-            }
-            for (name, def) in &f.entities {
-                let path = format!("entities.{name}");
-                if !valid_name(name) {
-                    set.diagnostics.push(
-                        Diagnostic::error(K::InvalidName, format!("invalid entity name `{name}`"))
-                            .at(file.key_at(&path))
-                            .help("use lowercase ASCII letters, digits and `_`"),
-                    );
-                    continue;
-                }
-                let norm_name = def.normalize.as_deref().unwrap_or("none");
-                let Some(norm) = EntityNorm::parse(norm_name) else {
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::UnknownReference,
-                            format!("unknown normaliser `{norm_name}`"),
-                        )
-                        .at(file.at(&format!("{path}.normalize")))
-                        .help(format!("use one of: {}", EntityNorm::NAMES.join(", "))),
-                    );
-                    continue;
-                };
-                let count = |needle: &str| def.pattern.matches(needle).count();
-                let unicode_boundaries = (count("\\b") + count("\\B"))
-                    .saturating_sub(count("(?-u:\\b)") + count("(?-u:\\B)"));
-                if unicode_boundaries > 0 {
-                    set.diagnostics.push(
-                        Diagnostic::warning(
-                            K::Lint,
-                            format!("entity `{name}` uses a Unicode word boundary `\\b`"),
-                        )
-                        .at(file.at(&format!("{path}.pattern")))
-                        .help("on Vietnamese text it keeps the regex engine off its fast DFA (several times slower on every message): write `(?-u:\\b)` next to ASCII letters and digits, or `(?:^|[^\\p{L}\\p{N}])`"),
-                    );
-                }
-                if let Some(regex) = compile_regex(
-                    &def.pattern,
-                    file,
-                    &format!("{path}.pattern"),
-                    &mut set.diagnostics,
-                ) {
-                    set.entities.retain(|e| &*e.name != name.as_str());
-                    set.entities.push(EntityIr {
-                        name: name.as_str().into(),
-                        regex,
-                        norm,
+                    let lang_key = *lang;
+                    samples.push(phrase::sample(text, |name| {
+                        let values = self.concept_langs.get(name)?;
+                        let pick = |want: Option<Lang>| {
+                            values
+                                .iter()
+                                .find(|(l, _)| *l == want)
+                                .map(|(_, v)| v.clone())
+                        };
+                        let mut order = vec![lang_key, None, Some(Lang::Vi), Some(Lang::En)];
+                        order.dedup();
+                        order.into_iter().find_map(pick)
+                    }));
+                    out.push(PhraseIr {
+                        text: text.as_str().into(),
+                        lang: *lang,
+                        location: r.doc.at_str(t.pos),
+                        variants,
                     });
                 }
-            }
-        }
-
-        // Pass 2: intents and lexicons (they need all concepts).
-        let mut used_concepts: HashMap<String, ()> = HashMap::new();
-        let mut seen: HashMap<String, Option<Location>> = HashMap::new();
-        for (idx, f) in &parsed {
-            let file = &set.files[*idx];
-            for (i, def) in f.intents.iter().enumerate() {
-                let base = format!("intents.{i}");
-                let loc = file.at(&format!("{base}.id"));
-                if !valid_name(&def.id) {
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::InvalidName,
-                            format!("invalid intent id `{}`", def.id),
-                        )
-                        .at(loc.clone())
-                        .label("ids are lowercase ASCII")
-                        .help("use lowercase ASCII letters, digits and `_`, e.g. `track_order`"),
-                    );
-                }
-                if let Some(first) = seen.get(&def.id) {
-                    let help = match first {
-                        Some(l) => format!("first defined at {l}; rename one of them, or merge them into one intent"),
-                        None => "rename one of them, or merge them into one intent".to_string(),
+                Err(e) => {
+                    let kind = match e.kind {
+                        phrase::PhraseErrorKind::Syntax => K::InvalidPhrase,
+                        phrase::PhraseErrorKind::UnknownConcept => K::UnknownConcept,
+                        phrase::PhraseErrorKind::TooLarge => K::PhraseTooLarge,
+                        phrase::PhraseErrorKind::TooDeep => K::LimitExceeded,
                     };
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::DuplicateIntent,
-                            format!("duplicate intent id `{}`", def.id),
-                        )
-                        .at(loc.clone())
-                        .label("already defined")
-                        .help(help),
+                    let label = match e.kind {
+                        phrase::PhraseErrorKind::UnknownConcept => "not defined in this rule set",
+                        _ => "here",
+                    };
+                    r.diags.push(
+                        Diagnostic::error(kind, e.message)
+                            .at(Some(r.doc.inside(t.pos, e.offset, e.len)))
+                            .label(label)
+                            .help(e.help),
                     );
-                    continue;
-                }
-                seen.insert(def.id.clone(), loc.clone());
-                let weight = def.weight.unwrap_or(1.0);
-                if !(0.1..=10.0).contains(&weight) {
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::InvalidValue,
-                            format!("weight {weight} is out of range"),
-                        )
-                        .at(file.at(&format!("{base}.weight")))
-                        .help("use a weight between 0.1 and 10 (1 is the default)"),
-                    );
-                }
-                let phrases = compile_phrases(
-                    &def.phrases,
-                    file,
-                    &format!("{base}.phrases"),
-                    &concepts,
-                    &mut used_concepts,
-                    &mut set.diagnostics,
-                );
-                let excludes = compile_phrases(
-                    &def.exclude,
-                    file,
-                    &format!("{base}.exclude"),
-                    &concepts,
-                    &mut used_concepts,
-                    &mut set.diagnostics,
-                );
-                let mut patterns = Vec::new();
-                for (j, p) in def.patterns.iter().enumerate() {
-                    let path = format!("{base}.patterns.{j}");
-                    // Compiled alone to report its own error at its own
-                    // line; the matcher runs all patterns in one RegexSet.
-                    if compile_regex(p, file, &path, &mut set.diagnostics).is_some() {
-                        patterns.push(PatternIr {
-                            text: p.as_str().into(),
-                            location: file.at_str(&path),
-                        });
-                    }
-                }
-                let texts = |list: &LangList, key: &str| -> Vec<Text> {
-                    lang_items(list, &format!("{base}.{key}"))
-                        .into_iter()
-                        .map(|(_, p, text)| Text {
-                            text,
-                            location: file.at(&p),
-                        })
-                        .collect()
-                };
-                let action = match def.action.as_deref() {
-                    None | Some("reply") => Action::Reply,
-                    Some("lookup_order") => Action::LookupOrder,
-                    Some("handoff") => Action::Handoff,
-                    Some(other) => {
-                        set.diagnostics.push(
-                            Diagnostic::error(
-                                K::UnknownReference,
-                                format!("unknown action `{other}`"),
-                            )
-                            .at(file.at(&format!("{base}.action")))
-                            .help("use `reply`, `lookup_order` or `handoff`"),
-                        );
-                        Action::Reply
-                    }
-                };
-                for (j, slot) in def.slots.iter().enumerate() {
-                    if !set.entities.iter().any(|e| &*e.name == slot.as_str()) {
-                        set.diagnostics.push(
-                            Diagnostic::error(K::UnknownReference, format!("slot `{slot}` is not an entity"))
-                                .at(file.at(&format!("{base}.slots.{j}")))
-                                .help("a slot is filled from the entity of the same name: define it under `entities:`"),
-                        );
-                    }
-                }
-                set.intents.push(IntentIr {
-                    info: Intent {
-                        id: def.id.as_str().into(),
-                        description: def.description.clone(),
-                        weight,
-                        priority: def.priority.unwrap_or(0),
-                        replies: lang_texts(&def.replies),
-                        quick_replies: lang_texts(&def.quick_replies),
-                        slots: def.slots.clone(),
-                        action,
-                        handoff: def.handoff.unwrap_or(false),
-                        location: loc,
-                    },
-                    phrases,
-                    patterns,
-                    excludes,
-                    examples: texts(&def.examples, "examples"),
-                    counter_examples: texts(&def.counter_examples, "counter_examples"),
-                });
-            }
-            for (name, lex) in &f.lexicons {
-                let base = format!("lexicons.{name}");
-                if !valid_name(name) {
-                    set.diagnostics.push(
-                        Diagnostic::error(K::InvalidName, format!("invalid lexicon name `{name}`"))
-                            .at(file.key_at(&base))
-                            .help("use lowercase ASCII letters, digits and `_`"),
-                    );
-                }
-                let severity = lex.severity.unwrap_or(1);
-                if !(1..=3).contains(&severity) {
-                    set.diagnostics.push(
-                        Diagnostic::error(
-                            K::InvalidValue,
-                            format!("severity {severity} is out of range"),
-                        )
-                        .at(file.at(&format!("{base}.severity")))
-                        .help("use 1 (mild), 2 (serious) or 3 (severe)"),
-                    );
-                }
-                let terms = compile_phrases(
-                    &lex.terms,
-                    file,
-                    &format!("{base}.terms"),
-                    &concepts,
-                    &mut used_concepts,
-                    &mut set.diagnostics,
-                );
-                set.lexicons.push(LexiconIr {
-                    name: name.as_str().into(),
-                    severity: severity.clamp(1, 3),
-                    terms,
-                });
-            }
-            if let Some(conv) = &f.conversation {
-                set.conversation.push((*idx, conv.clone()));
-            }
-        }
-        // Concepts used only by other concepts count as used.
-        for values in concepts.values() {
-            for v in values {
-                for part in v.split('@').skip(1) {
-                    let name: String = part
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    used_concepts.insert(name, ());
                 }
             }
         }
-        for (name, loc) in concept_defs {
-            if !used_concepts.contains_key(&name) {
-                set.diagnostics.push(
-                    Diagnostic::warning(K::Lint, format!("concept `{name}` is never used"))
-                        .at(loc)
-                        .help(format!(
-                            "refer to it as `@{name}` in a phrase, or remove it"
-                        )),
-                );
-            }
-        }
-        set
+        (out, samples)
     }
 }
 
-fn compile_regex(
-    pattern: &str,
-    file: &SourceFile,
-    path: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Regex> {
-    match regex::RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
+fn compile_regex(r: &mut Reader<'_>, pattern: &Located<String>, limit: usize) -> Option<Regex> {
+    match regex::RegexBuilder::new(&pattern.value)
+        .size_limit(limit)
         .build()
     {
-        Ok(r) => Some(r),
+        Ok(re) => Some(re),
         Err(regex::Error::CompiledTooBig(limit)) => {
-            diags.push(
-                Diagnostic::error(K::RegexTooLarge, format!("regex compiles to more than {limit} bytes"))
-                    .at(file.at(path))
-                    .help("simplify it (fewer repetitions like `{1000}`, smaller classes), or express the words as phrases"),
+            r.error(
+                K::RegexTooLarge,
+                pattern.pos,
+                format!("regex compiles to more than {limit} bytes"),
+                "simplify it (fewer repetitions like `{1000}`, smaller classes), or express the words as phrases",
             );
             None
         }
@@ -748,70 +493,572 @@ fn compile_regex(
                 .rev()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid regex");
-            diags.push(
-                Diagnostic::error(
-                    K::InvalidRegex,
-                    format!("invalid regex: {}", last.trim_start_matches("error: ")),
-                )
-                .at(file.at(path))
-                .help("fix the regex (Rust `regex` syntax; no look-around or backreferences)"),
+            r.error(
+                K::InvalidRegex,
+                pattern.pos,
+                format!("invalid regex: {}", last.trim_start_matches("error: ")),
+                "fix the regex (Rust `regex` syntax; no look-around or backreferences)",
             );
             None
         }
     }
 }
 
-fn compile_phrases(
-    list: &LangList,
-    file: &SourceFile,
-    base: &str,
-    concepts: &Concepts,
-    used: &mut HashMap<String, ()>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<PhraseIr> {
-    let mut out = Vec::new();
-    for (lang, path, text) in lang_items(list, base) {
-        if text.trim().is_empty() {
-            diags.push(
-                Diagnostic::error(K::InvalidPhrase, "empty phrase")
-                    .at(file.at(&path))
-                    .label("matches nothing")
-                    .help("write at least one word, or remove the entry"),
-            );
-            continue;
+impl RuleSet {
+    /// Loads and validates. Never fails: problems are in `diagnostics`.
+    pub(crate) fn load(sources: &[Source], limits: &Limits) -> RuleSet {
+        let mut set = RuleSet::default();
+        let texts = read_sources(sources, limits, &mut set.diagnostics);
+        for (name, text) in texts {
+            let empty = text.trim().is_empty();
+            let doc = Document::parse(&name, text, limits, &mut set.diagnostics);
+            if empty {
+                set.diagnostics.push(
+                    Diagnostic::error(K::Version, "empty rule file")
+                        .at(Some(doc.start()))
+                        .help("start the file with `version: 1`"),
+                );
+            }
+            set.docs.push(doc);
         }
-        for part in text.split('@').skip(1) {
-            let name: String = part
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !"()[]|*@".contains(*c))
-                .collect();
-            used.insert(name, ());
+        let docs = std::mem::take(&mut set.docs);
+        set.read(&docs, limits);
+        set.docs = docs;
+        set
+    }
+
+    fn read(&mut self, docs: &[Document], limits: &Limits) {
+        // The top-level entries of every document that parsed.
+        let mut tops: Vec<(usize, Vec<(&str, &Node)>)> = Vec::new();
+        for (idx, doc) in docs.iter().enumerate() {
+            let Some(root) = &doc.root else { continue };
+            let mut r = Reader {
+                doc,
+                diags: &mut self.diagnostics,
+            };
+            if !matches!(root.value, document::Value::Map(_)) {
+                r.error(
+                    K::Yaml,
+                    root.pos,
+                    "a rule file is a map of keys (`version: 1`, `intents:`...)",
+                    "start the file with `version: 1`",
+                );
+                continue;
+            }
+            let fields = r.fields(root, "a rule file", TOP_KEYS);
+            tops.push((idx, fields));
         }
-        match phrase::expand(&text, concepts) {
-            Ok(variants) => out.push(PhraseIr {
-                text: text.as_str().into(),
-                lang,
-                location: file.at_str(&path),
-                variants,
-            }),
-            Err(e) => {
-                let kind = match e.kind {
-                    phrase::PhraseErrorKind::Syntax => K::InvalidPhrase,
-                    phrase::PhraseErrorKind::UnknownConcept => K::UnknownConcept,
-                    phrase::PhraseErrorKind::TooLarge => K::PhraseTooLarge,
-                };
-                let label = match e.kind {
-                    phrase::PhraseErrorKind::UnknownConcept => "not defined in this rule set",
-                    _ => "here",
-                };
-                diags.push(
-                    Diagnostic::error(kind, e.message)
-                        .at(file.inside(&path, e.offset, e.len))
-                        .label(label)
-                        .help(e.help),
+
+        // Pass 1: version, settings, abbreviations, concepts, entities.
+        let mut concepts: Concepts = BTreeMap::new();
+        let mut concept_langs: ConceptLangs = BTreeMap::new();
+        let mut concept_defs: BTreeMap<String, Location> = BTreeMap::new();
+        for (idx, fields) in &tops {
+            let doc = &docs[*idx];
+            let mut r = Reader {
+                doc,
+                diags: &mut self.diagnostics,
+            };
+            let get = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            match get("version") {
+                None => r.diags.push(
+                    Diagnostic::error(K::Version, "missing `version`")
+                        .at(Some(doc.start()))
+                        .help("start the file with `version: 1`"),
+                ),
+                Some(v) => match v.scalar() {
+                    Some("1") => {}
+                    _ if v.is_null() || !matches!(v.value, document::Value::Scalar { .. }) => r
+                        .error(
+                            K::Version,
+                            v.pos,
+                            "`version` must be 1",
+                            "write `version: 1`",
+                        ),
+                    Some(other) => r.diags.push(
+                        Diagnostic::error(
+                            K::Version,
+                            format!("unsupported rule format version {other}"),
+                        )
+                        .at(Some(r.loc(v.pos)))
+                        .label("only version 1 exists")
+                        .help("write `version: 1`"),
+                    ),
+                    None => {}
+                },
+            }
+            if let Some(node) = get("settings") {
+                for (key, name, value) in r.entries(node, "`settings`") {
+                    let help = format!(
+                        "write the value of `{name}` as text, like `{name}: \"Shop Hoa Mai\"`"
+                    );
+                    if let Some(v) = r.text(value, &help) {
+                        self.settings.insert(
+                            name.to_string(),
+                            Setting {
+                                value: v,
+                                location: doc.location(key.pos),
+                            },
+                        );
+                    }
+                }
+            }
+            if let Some(node) = get("abbreviations") {
+                for (lang_key, map) in r.fields(node, "`abbreviations`", &["vi", "en", "any"]) {
+                    let lang = Lang::from_code(lang_key);
+                    for (key, from, to) in r.entries(map, "an abbreviation list") {
+                        let Some(to) = r.text(to, "write `short: \"long form\"`") else {
+                            continue;
+                        };
+                        if from.trim().is_empty() || to.trim().is_empty() {
+                            r.error(
+                                K::InvalidValue,
+                                key.pos,
+                                "empty abbreviation",
+                                "write `short: \"long form\"` with both sides non-empty",
+                            );
+                            continue;
+                        }
+                        self.abbreviations.push((lang, from.to_string(), to));
+                    }
+                }
+            }
+            if let Some(node) = get("concepts") {
+                for (key, name, values) in r.entries(node, "`concepts`") {
+                    if !valid_name(name) {
+                        r.error(
+                            K::InvalidName,
+                            key.pos,
+                            format!("invalid concept name `{name}`"),
+                            "use lowercase ASCII letters, digits and `_`",
+                        );
+                    }
+                    let items = r.lang_list(values, &format!("concept `{name}`"));
+                    if items.is_empty() {
+                        r.error(
+                            K::InvalidValue,
+                            key.pos,
+                            format!("concept `{name}` has no values"),
+                            "list at least one synonym",
+                        );
+                    }
+                    for (_, t) in &items {
+                        if t.value.trim().is_empty() {
+                            r.error(
+                                K::InvalidPhrase,
+                                t.pos,
+                                "empty synonym",
+                                "remove the empty entry",
+                            );
+                        }
+                    }
+                    let values = items
+                        .into_iter()
+                        .filter(|(_, t)| !t.value.trim().is_empty());
+                    let langs = concept_langs.entry(name.to_string()).or_default();
+                    let plain = concepts.entry(name.to_string()).or_default();
+                    for (lang, t) in values {
+                        plain.push(t.value.clone());
+                        langs.push((lang, t.value));
+                    }
+                    concept_defs
+                        .entry(name.to_string())
+                        .or_insert_with(|| doc.location(key.pos));
+                }
+            }
+            if let Some(node) = get("entities") {
+                for (key, name, def) in r.entries(node, "`entities`") {
+                    if !valid_name(name) {
+                        r.error(
+                            K::InvalidName,
+                            key.pos,
+                            format!("invalid entity name `{name}`"),
+                            "use lowercase ASCII letters, digits and `_`",
+                        );
+                        continue;
+                    }
+                    let fields =
+                        r.fields(def, &format!("entity `{name}`"), &["pattern", "normalize"]);
+                    let field = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| *v);
+                    let norm = match field("normalize") {
+                        None => Some(EntityNorm::None),
+                        Some(n) => {
+                            let help = format!("use one of: {}", EntityNorm::NAMES.join(", "));
+                            r.located_text(n, &help).and_then(|t| {
+                                let parsed = EntityNorm::parse(&t.value);
+                                if parsed.is_none() {
+                                    r.error(
+                                        K::UnknownReference,
+                                        t.pos,
+                                        format!("unknown normaliser `{}`", t.value),
+                                        help,
+                                    );
+                                }
+                                parsed
+                            })
+                        }
+                    };
+                    let pattern = match field("pattern") {
+                        Some(p) => r.located_text(p, "write the entity's regex as text"),
+                        None => {
+                            r.error(
+                                K::Yaml,
+                                key.pos,
+                                format!("entity `{name}` has no `pattern`"),
+                                "add `pattern:` with a regex that finds the value",
+                            );
+                            None
+                        }
+                    };
+                    let (Some(norm), Some(pattern)) = (norm, pattern) else {
+                        continue;
+                    };
+                    let count = |needle: &str| pattern.value.matches(needle).count();
+                    let unicode_boundaries = (count("\\b") + count("\\B"))
+                        .saturating_sub(count("(?-u:\\b)") + count("(?-u:\\B)"));
+                    if unicode_boundaries > 0 {
+                        r.diags.push(
+                            Diagnostic::warning(
+                                K::Lint,
+                                format!("entity `{name}` uses a Unicode word boundary `\\b`"),
+                            )
+                            .at(Some(r.loc(pattern.pos)))
+                            .help("on Vietnamese text it keeps the regex engine off its fast DFA (several times slower on every message): write `(?-u:\\b)` next to ASCII letters and digits, or `(?:^|[^\\p{L}\\p{N}])`"),
+                        );
+                    }
+                    if let Some(regex) = compile_regex(&mut r, &pattern, limits.max_regex_bytes) {
+                        self.entities.retain(|e| &*e.name != name);
+                        self.entities.push(EntityIr {
+                            name: name.into(),
+                            regex,
+                            norm,
+                        });
+                    }
+                }
+            }
+        }
+
+        // Pass 2: intents and lexicons (they need all concepts).
+        let mut phrases = PhraseCompiler {
+            concepts: &concepts,
+            concept_langs: &concept_langs,
+            used: HashMap::new(),
+            limits,
+            total_variants: 0,
+            total_reported: false,
+        };
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        for (idx, fields) in &tops {
+            let doc = &docs[*idx];
+            let mut r = Reader {
+                doc,
+                diags: &mut self.diagnostics,
+            };
+            let get = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            if let Some(node) = get("intents") {
+                let items = r.list(node, "write `intents:` as a list of `- id: ...` entries");
+                for item in items {
+                    if let Some(ir) = read_intent(
+                        &mut r,
+                        item,
+                        &self.entities,
+                        &mut phrases,
+                        &mut seen,
+                        limits,
+                    ) {
+                        self.intents.push(ir);
+                    }
+                }
+            }
+            if let Some(node) = get("lexicons") {
+                for (key, name, lex) in r.entries(node, "`lexicons`") {
+                    if !valid_name(name) {
+                        r.error(
+                            K::InvalidName,
+                            key.pos,
+                            format!("invalid lexicon name `{name}`"),
+                            "use lowercase ASCII letters, digits and `_`",
+                        );
+                    }
+                    let fields =
+                        r.fields(lex, &format!("lexicon `{name}`"), &["severity", "terms"]);
+                    let mut severity = 1u8;
+                    let mut terms = Vec::new();
+                    for (k, v) in fields {
+                        match k {
+                            "severity" => {
+                                let help = "use 1 (mild), 2 (serious) or 3 (severe)";
+                                if let Some(s) = r.int::<i64>(v, help) {
+                                    if !(1..=3).contains(&s) {
+                                        r.error(
+                                            K::InvalidValue,
+                                            v.pos,
+                                            format!("severity {s} is out of range"),
+                                            help,
+                                        );
+                                    }
+                                    severity = s.clamp(1, 3) as u8;
+                                }
+                            }
+                            _ => {
+                                let list = r.lang_list(v, &format!("the terms of `{name}`"));
+                                terms = phrases.compile(&mut r, &list).0;
+                            }
+                        }
+                    }
+                    self.lexicons.push(LexiconIr {
+                        name: name.into(),
+                        severity,
+                        terms,
+                    });
+                }
+            }
+            if get("conversation").is_some_and(|n| !n.is_null()) {
+                self.conversation.push(*idx);
+            }
+        }
+        let mut used = std::mem::take(&mut phrases.used);
+        // Concepts used only by other concepts count as used.
+        for values in concepts.values() {
+            for v in values {
+                for name in phrase::concepts_used(v) {
+                    used.insert(name, ());
+                }
+            }
+        }
+        for (name, loc) in concept_defs {
+            if !used.contains_key(&name) {
+                self.diagnostics.push(
+                    Diagnostic::warning(K::Lint, format!("concept `{name}` is never used"))
+                        .at(Some(loc))
+                        .help(format!(
+                            "refer to it as `@{name}` in a phrase, or remove it"
+                        )),
                 );
             }
         }
     }
-    out
+}
+
+fn read_intent(
+    r: &mut Reader<'_>,
+    item: &Node,
+    entities: &[EntityIr],
+    phrases: &mut PhraseCompiler<'_>,
+    seen: &mut HashMap<String, Location>,
+    limits: &Limits,
+) -> Option<IntentIr> {
+    let fields = r.fields(item, "an intent", INTENT_KEYS);
+    if !matches!(item.value, document::Value::Map(_)) {
+        return None;
+    }
+    let get = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let Some(id_node) = get("id") else {
+        r.error(
+            K::Yaml,
+            item.pos,
+            "intent without an `id`",
+            "give every intent a unique `id:` (lowercase ASCII, like `track_order`)",
+        );
+        return None;
+    };
+    let id = r.located_text(id_node, "write the id as a name, like `track_order`")?;
+    let loc = r.loc(id.pos);
+    if !valid_name(&id.value) {
+        r.diags.push(
+            Diagnostic::error(K::InvalidName, format!("invalid intent id `{}`", id.value))
+                .at(Some(loc.clone()))
+                .label("ids are lowercase ASCII")
+                .help("use lowercase ASCII letters, digits and `_`, e.g. `track_order`"),
+        );
+    }
+    if let Some(first) = seen.get(&id.value) {
+        r.diags.push(
+            Diagnostic::error(
+                K::DuplicateIntent,
+                format!("duplicate intent id `{}`", id.value),
+            )
+            .at(Some(loc))
+            .label("already defined")
+            .help(format!(
+                "first defined at {first}; rename one of them, or merge them into one intent"
+            )),
+        );
+        return None;
+    }
+    seen.insert(id.value.clone(), loc.clone());
+
+    let mut weight = 1.0f32;
+    let mut priority = 0i32;
+    let mut description = None;
+    let mut handoff = false;
+    let mut action = Action::Reply;
+    let mut slots: Vec<String> = Vec::new();
+    let mut ir_phrases = Vec::new();
+    let mut samples = Vec::new();
+    let mut excludes = Vec::new();
+    let mut patterns = Vec::new();
+    let mut examples = Vec::new();
+    let mut counter_examples = Vec::new();
+    let mut replies = PerLang::<Vec<String>>::default();
+    let mut quick_replies = PerLang::<Vec<String>>::default();
+    let per_lang = |list: Vec<(Option<Lang>, Located<String>)>| {
+        let mut t = PerLang::<Vec<String>>::default();
+        for (lang, text) in list {
+            match lang {
+                Some(l) => t.get_mut(l).push(text.value),
+                None => {
+                    t.vi.push(text.value.clone());
+                    t.en.push(text.value);
+                }
+            }
+        }
+        t
+    };
+    let texts = |r: &Reader<'_>, list: Vec<(Option<Lang>, Located<String>)>| -> Vec<Text> {
+        list.into_iter()
+            .map(|(_, t)| Text {
+                text: t.value,
+                location: Some(r.loc(t.pos)),
+            })
+            .collect()
+    };
+    // In the format's order, whatever the file's, so diagnostics come
+    // out in a stable order.
+    for key in READ_ORDER {
+        let Some(v) = get(key) else { continue };
+        let what = format!("`{key}` of `{}`", id.value);
+        match *key {
+            "description" => description = r.text(v, "write a one-line description"),
+            "weight" => {
+                let help = "use a weight between 0.1 and 10 (1 is the default)";
+                if let Some(w) = r.number(v, help) {
+                    weight = w as f32;
+                    if !(0.1..=10.0).contains(&weight) {
+                        r.error(
+                            K::InvalidValue,
+                            v.pos,
+                            format!("weight {weight} is out of range"),
+                            help,
+                        );
+                    }
+                }
+            }
+            "priority" => {
+                if let Some(p) = r.int(v, "use a whole number; higher wins near-ties (default 0)") {
+                    priority = p;
+                }
+            }
+            "phrases" => {
+                let list = r.lang_list(v, &what);
+                (ir_phrases, samples) = phrases.compile(r, &list);
+            }
+            "exclude" => {
+                let list = r.lang_list(v, &what);
+                excludes = phrases.compile(r, &list).0;
+            }
+            "patterns" => {
+                for p in r.texts(v, "write `patterns:` as a list of regexes") {
+                    // Compiled alone to report its own error at its own
+                    // line; the matcher runs all patterns in one RegexSet.
+                    if compile_regex(r, &p, limits.max_regex_bytes).is_some() {
+                        patterns.push(PatternIr {
+                            text: p.value.as_str().into(),
+                            location: r.doc.at_str(p.pos),
+                        });
+                    }
+                }
+            }
+            "examples" => {
+                let list = r.lang_list(v, &what);
+                examples = texts(r, list);
+            }
+            "counter_examples" => {
+                let list = r.lang_list(v, &what);
+                counter_examples = texts(r, list);
+            }
+            "replies" => replies = per_lang(r.lang_list(v, &what)),
+            "quick_replies" => quick_replies = per_lang(r.lang_list(v, &what)),
+            "slots" => {
+                for s in r.texts(
+                    v,
+                    "write `slots:` as a list of entity names, like `[order_id]`",
+                ) {
+                    if !entities.iter().any(|e| *e.name == *s.value) {
+                        r.error(
+                                K::UnknownReference,
+                                s.pos,
+                                format!("slot `{}` is not an entity", s.value),
+                                "a slot is filled from the entity of the same name: define it under `entities:`",
+                            );
+                    }
+                    slots.push(s.value);
+                }
+            }
+            "action" => {
+                let help = "use `reply`, `lookup_order` or `handoff`";
+                if let Some(a) = r.located_text(v, help) {
+                    action = match a.value.as_str() {
+                        "reply" => Action::Reply,
+                        "lookup_order" => Action::LookupOrder,
+                        "handoff" => Action::Handoff,
+                        other => {
+                            r.error(
+                                K::UnknownReference,
+                                a.pos,
+                                format!("unknown action `{other}`"),
+                                help,
+                            );
+                            Action::Reply
+                        }
+                    };
+                }
+            }
+            "handoff" => {
+                handoff = r
+                    .boolean(
+                        v,
+                        "write `handoff: true` to always pass this intent to a human",
+                    )
+                    .unwrap_or(false)
+            }
+            _ => {}
+        }
+    }
+    Some(IntentIr {
+        info: Intent {
+            id: id.value.as_str().into(),
+            description,
+            weight,
+            priority,
+            replies,
+            quick_replies,
+            slots,
+            action,
+            handoff,
+            location: Some(loc),
+            phrases: ir_phrases
+                .iter()
+                .map(|p| RuleText {
+                    lang: p.lang,
+                    text: p.text.clone(),
+                    location: p.location.clone(),
+                })
+                .collect(),
+            patterns: patterns
+                .iter()
+                .map(|p| RuleText {
+                    lang: None,
+                    text: p.text.clone(),
+                    location: p.location.clone(),
+                })
+                .collect(),
+        },
+        phrases: ir_phrases,
+        patterns,
+        excludes,
+        examples,
+        counter_examples,
+        samples,
+    })
 }

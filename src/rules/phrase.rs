@@ -42,6 +42,26 @@ pub(crate) enum PhraseErrorKind {
     Syntax,
     UnknownConcept,
     TooLarge,
+    /// Groups nested deeper than the limit.
+    TooDeep,
+}
+
+/// What one phrase may cost: checked before the work, never after.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    /// Most word sequences the phrase may expand to.
+    pub max_variants: usize,
+    /// Deepest nesting of `(…)` / `[…]` groups.
+    pub max_depth: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            max_variants: MAX_VARIANTS,
+            max_depth: 32,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -59,10 +79,13 @@ enum Node {
     },
 }
 
-struct Parser<'a> {
+struct Parser {
     chars: Vec<char>,
     pos: usize,
-    _text: &'a str,
+    /// Open groups; parsing recurses once per group, so this bounds the
+    /// stack.
+    depth: usize,
+    max_depth: usize,
 }
 
 fn err(kind: PhraseErrorKind, offset: usize, len: usize, message: &str, help: &str) -> PhraseError {
@@ -75,7 +98,7 @@ fn err(kind: PhraseErrorKind, offset: usize, len: usize, message: &str, help: &s
     }
 }
 
-impl<'a> Parser<'a> {
+impl Parser {
     fn parse_seq(&mut self, closer: Option<char>) -> Result<Vec<Vec<Node>>, PhraseError> {
         // Returns the alternatives separated by `|` at this level.
         let mut alts = vec![Vec::new()];
@@ -96,9 +119,20 @@ impl<'a> Parser<'a> {
                 c if c.is_whitespace() => self.pos += 1,
                 '(' | '[' => {
                     let start = self.pos;
+                    if self.depth >= self.max_depth {
+                        return Err(err(
+                            PhraseErrorKind::TooDeep,
+                            start,
+                            1,
+                            &format!("groups nest deeper than {} levels", self.max_depth),
+                            "write the alternatives as several phrases instead of nesting them",
+                        ));
+                    }
                     self.pos += 1;
+                    self.depth += 1;
                     let want = if c == '(' { ')' } else { ']' };
                     let options = self.parse_seq(Some(want))?;
+                    self.depth -= 1;
                     if options.iter().all(|o| o.is_empty()) {
                         return Err(err(
                             PhraseErrorKind::Syntax,
@@ -206,11 +240,12 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn parse(text: &str) -> Result<Vec<Node>, PhraseError> {
+fn parse(text: &str, max_depth: usize) -> Result<Vec<Node>, PhraseError> {
     let mut p = Parser {
         chars: text.chars().collect(),
         pos: 0,
-        _text: text,
+        depth: 0,
+        max_depth,
     };
     let mut alts = p.parse_seq(None)?;
     Ok(alts.pop().unwrap_or_default())
@@ -219,10 +254,21 @@ fn parse(text: &str) -> Result<Vec<Node>, PhraseError> {
 /// Concept definitions: name -> alternatives (each in phrase syntax).
 pub(crate) type Concepts = BTreeMap<String, Vec<String>>;
 
-/// Expands `text` into every word sequence it stands for.
+/// Expands `text` into every word sequence it stands for, with the default
+/// budget.
+#[cfg(test)]
 pub(crate) fn expand(text: &str, concepts: &Concepts) -> Result<Vec<Vec<Piece>>, PhraseError> {
-    let nodes = parse(text)?;
-    let mut out = expand_seq(&nodes, concepts, 0)?;
+    expand_with(text, concepts, &Budget::default())
+}
+
+/// Expands `text` into every word sequence it stands for, within `budget`.
+pub(crate) fn expand_with(
+    text: &str,
+    concepts: &Concepts,
+    budget: &Budget,
+) -> Result<Vec<Vec<Piece>>, PhraseError> {
+    let nodes = parse(text, budget.max_depth)?;
+    let mut out = expand_seq(&nodes, concepts, 0, budget)?;
     // Clean up: merge adjacent gaps, check ends, drop duplicates.
     for v in &mut out {
         let mut merged: Vec<Piece> = Vec::with_capacity(v.len());
@@ -286,12 +332,12 @@ impl Ord for Piece {
     }
 }
 
-fn too_large(offset: usize) -> PhraseError {
+fn too_large(offset: usize, max: usize) -> PhraseError {
     err(
         PhraseErrorKind::TooLarge,
         offset,
         1,
-        &format!("phrase expands to more than {MAX_VARIANTS} word sequences"),
+        &format!("phrase expands to more than {max} word sequences"),
         "split it into several phrases or use fewer alternatives",
     )
 }
@@ -300,7 +346,9 @@ fn expand_seq(
     nodes: &[Node],
     concepts: &Concepts,
     depth: usize,
+    budget: &Budget,
 ) -> Result<Vec<Vec<Piece>>, PhraseError> {
+    let max = budget.max_variants;
     let mut acc: Vec<Vec<Piece>> = vec![Vec::new()];
     for node in nodes {
         let options: Vec<Vec<Piece>> = match node {
@@ -312,9 +360,9 @@ fn expand_seq(
                     all.push(Vec::new());
                 }
                 for o in options {
-                    all.extend(expand_seq(o, concepts, depth)?);
-                    if all.len() > MAX_VARIANTS {
-                        return Err(too_large(0));
+                    all.extend(expand_seq(o, concepts, depth, budget)?);
+                    if all.len() > max {
+                        return Err(too_large(0, max));
                     }
                 }
                 all
@@ -346,24 +394,31 @@ fn expand_seq(
                 }
                 let mut all = Vec::new();
                 for v in values {
-                    let inner = parse(v).map_err(|mut e| {
+                    let inner = parse(v, budget.max_depth).map_err(|mut e| {
                         e.offset = *offset;
                         e.len = name.chars().count() + 1;
                         e.message = format!("in concept `@{name}` value `{v}`: {}", e.message);
                         e
                     })?;
-                    all.extend(expand_seq(&inner, concepts, depth + 1).map_err(|mut e| {
-                        e.offset = *offset;
-                        e.len = name.chars().count() + 1;
-                        e
-                    })?);
-                    if all.len() > MAX_VARIANTS {
-                        return Err(too_large(*offset));
+                    all.extend(expand_seq(&inner, concepts, depth + 1, budget).map_err(
+                        |mut e| {
+                            e.offset = *offset;
+                            e.len = name.chars().count() + 1;
+                            e
+                        },
+                    )?);
+                    if all.len() > max {
+                        return Err(too_large(*offset, max));
                     }
                 }
                 all
             }
         };
+        // The product is checked before it is built: building it first
+        // took gigabytes for a phrase that was refused afterwards.
+        if acc.len().saturating_mul(options.len()) > max {
+            return Err(too_large(0, max));
+        }
         let mut next = Vec::with_capacity(acc.len() * options.len().max(1));
         for a in &acc {
             for o in &options {
@@ -372,12 +427,49 @@ fn expand_seq(
                 next.push(v);
             }
         }
-        if next.len() > MAX_VARIANTS {
-            return Err(too_large(0));
-        }
         acc = next;
     }
     Ok(acc)
+}
+
+/// The concept names a phrase refers to (`@name`), as written.
+pub(crate) fn concepts_used(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split('@').skip(1).map(|part| {
+        part.chars()
+            .take_while(|c| !c.is_whitespace() && !"()[]|*@".contains(*c))
+            .collect()
+    })
+}
+
+/// One concrete message a phrase matches: the first alternative of each
+/// group, no optional words, no gaps, each `@concept` as `concept(name)`
+/// (or as written when that gives nothing). A phrase that does not parse
+/// gives "".
+pub(crate) fn sample(text: &str, concept: impl Fn(&str) -> Option<String>) -> String {
+    let Ok(nodes) = parse(text, Budget::default().max_depth) else {
+        return String::new();
+    };
+    let mut words: Vec<String> = Vec::new();
+    // Iterative over the tree: (nodes, next index).
+    let mut stack: Vec<(&[Node], usize)> = vec![(&nodes, 0)];
+    while let Some((seq, i)) = stack.pop() {
+        let Some(node) = seq.get(i) else { continue };
+        stack.push((seq, i + 1));
+        match node {
+            Node::Word(w) => words.push(w.clone()),
+            Node::Gap(_) => {}
+            Node::Concept { name, .. } => {
+                words.push(concept(name).unwrap_or_else(|| format!("@{name}")))
+            }
+            Node::Alt { optional: true, .. } => {}
+            Node::Alt { options, .. } => {
+                if let Some(first) = options.first() {
+                    stack.push((first, 0));
+                }
+            }
+        }
+    }
+    words.join(" ")
 }
 
 /// The name closest to `name` by edit distance, if close enough to suggest.

@@ -1,8 +1,8 @@
 //! `firstline check`: compile, lint, summarise.
 
-use firstline::{Diagnostic, DiagnosticKind, Matcher, Severity};
+use firstline::{Diagnostic, Severity};
 
-use crate::rules::{RawRules, Rules};
+use crate::rules::Rules;
 use crate::{BAD_INPUT, FAIL};
 
 pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
@@ -13,8 +13,7 @@ pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
             return BAD_INPUT;
         }
     };
-    let files = rules.raw_files();
-    let nfiles = files.len();
+    let nfiles = rules.file_count();
     match compiled {
         Err(e) => {
             for d in e.diagnostics() {
@@ -31,22 +30,8 @@ pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
             FAIL
         }
         Ok(m) => {
-            // The `conversation:` sections are checked by the engine.
-            if let Err(e) = firstline::conversation::Bot::new(m.clone()) {
-                for d in e.diagnostics() {
-                    println!("{d}");
-                }
-                let errors = e.errors().count();
-                println!(
-                    "check: {nfiles} file{}: {}, {}: FAILED",
-                    plural(nfiles),
-                    count(errors, "error"),
-                    count(e.diagnostics().len() - errors, "warning")
-                );
-                return FAIL;
-            }
             let mut warnings: Vec<Diagnostic> = m.warnings().to_vec();
-            warnings.extend(shadowed(&m, &RawRules::read(&files)));
+            warnings.extend(m.shadowed_intents());
             for d in &warnings {
                 println!("{d}");
             }
@@ -85,55 +70,4 @@ fn plural(n: usize) -> &'static str {
 
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", plural(n))
-}
-
-/// An intent is shadowed when none of its phrases, turned into a concrete
-/// message, classifies to it while at least one classifies to another
-/// intent: customers who say exactly what the author wrote get the other
-/// intent.
-pub fn shadowed(m: &Matcher, raw: &RawRules) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for intent in m.intents() {
-        let Some(phrases) = raw.phrases.get(&*intent.id) else {
-            continue;
-        };
-        if phrases.is_empty() {
-            continue;
-        }
-        let mut own = false;
-        let mut others: Vec<String> = Vec::new();
-        for (lang, p) in phrases {
-            let sample = raw.sample(lang, p);
-            if sample.is_empty() {
-                continue;
-            }
-            match m.classify(&sample).intent_id() {
-                Some(id) if id == &*intent.id => {
-                    own = true;
-                    break;
-                }
-                Some(id) if !others.iter().any(|o| o == id) => others.push(id.to_string()),
-                Some(_) => {}
-                None => {}
-            }
-        }
-        if !own && !others.is_empty() {
-            out.push(
-                Diagnostic::warning(
-                    DiagnosticKind::Lint,
-                    format!(
-                        "intent `{}` is shadowed: none of its phrases classifies to it",
-                        intent.id
-                    ),
-                )
-                .at(intent.location.clone())
-                .label(format!("its phrases go to `{}`", others.join("`, `")))
-                .help(
-                    "make its phrases more specific, add `exclude` terms to the other \
-                     intent, or raise this intent's `weight`/`priority`",
-                ),
-            );
-        }
-    }
-    out
 }

@@ -8,7 +8,7 @@ use firstline::script::{self, CaseResult, Runner, Script};
 use firstline::Matcher;
 use regex::Regex;
 
-use crate::rules::{RawRules, Rules};
+use crate::rules::Rules;
 
 pub fn run(rules: &Rules, paths: &[PathBuf], junit: Option<&PathBuf>, coverage: bool) -> u8 {
     let builder = match rules.builder() {
@@ -124,9 +124,8 @@ fn template_regex(t: &str) -> Option<Regex> {
     Regex::new(&re).ok()
 }
 
-fn coverage_report(m: &Matcher, rules: &Rules, results: &[CaseResult]) -> String {
+fn coverage_report(m: &Matcher, _rules: &Rules, results: &[CaseResult]) -> String {
     use std::fmt::Write as _;
-    let raw = RawRules::read(&rules.raw_files());
     let mut intents = BTreeSet::new();
     let mut replies = Vec::new();
     let mut handoffs = BTreeSet::new();
@@ -162,19 +161,19 @@ fn coverage_report(m: &Matcher, rules: &Rules, results: &[CaseResult]) -> String
     }
     let mut total = 0;
     let mut never = Vec::new();
-    for (intent, phrases) in &raw.phrases {
-        for (lang, p) in phrases {
+    for intent in m.intents() {
+        let id = intent.id.to_string();
+        for p in &intent.phrases {
             total += 1;
-            if !fired.contains(&(intent.clone(), p.clone())) {
-                never.push(format!("{intent} ({lang}) phrase {p:?}"));
+            if !fired.contains(&(id.clone(), p.text.to_string())) {
+                let lang = p.lang.map_or("any", |l| l.code());
+                never.push(format!("{id} ({lang}) phrase {:?}", p.text));
             }
         }
-    }
-    for (intent, patterns) in &raw.patterns {
-        for p in patterns {
+        for p in &intent.patterns {
             total += 1;
-            if !fired.contains(&(intent.clone(), p.clone())) {
-                never.push(format!("{intent} regex {p:?}"));
+            if !fired.contains(&(id.clone(), p.text.to_string())) {
+                never.push(format!("{id} regex {:?}", p.text));
             }
         }
     }
@@ -204,8 +203,15 @@ fn coverage_report(m: &Matcher, rules: &Rules, results: &[CaseResult]) -> String
     for n in &never {
         let _ = writeln!(o, "    never: {n}");
     }
-    let reasons: BTreeSet<&String> = raw.handoff_reasons.iter().collect();
-    let missing: Vec<&&String> = reasons.iter().filter(|r| !handoffs.contains(**r)).collect();
+    let reasons: BTreeSet<String> = match firstline::conversation::Bot::new(m.clone()) {
+        Ok(bot) => bot
+            .handoff_reasons()
+            .iter()
+            .map(|r| r.to_string())
+            .collect(),
+        Err(_) => BTreeSet::new(),
+    };
+    let missing: Vec<&String> = reasons.iter().filter(|r| !handoffs.contains(*r)).collect();
     let _ = writeln!(
         o,
         "  handoff triggers (reasons in the rules): {}/{} fired",

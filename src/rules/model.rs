@@ -1,0 +1,79 @@
+//! The rule model: what the rules say about each intent, shared by the
+//! matcher (which scores it) and the conversation layer (which answers it).
+//!
+//! These types sit below both layers so neither imports the other to learn
+//! what an intent is.
+
+use std::sync::Arc;
+
+use crate::error::Location;
+use crate::lang::PerLang;
+use crate::Lang;
+
+/// What the conversation engine does once an intent's slots are filled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Action {
+    /// Send the intent's reply.
+    #[default]
+    Reply,
+    /// Ask the host to look the order up, then answer with its status.
+    LookupOrder,
+    /// Send the reply and hand the conversation to a human.
+    Handoff,
+}
+
+impl Action {
+    /// The name used in rule files (`lookup_order`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Reply => "reply",
+            Action::LookupOrder => "lookup_order",
+            Action::Handoff => "handoff",
+        }
+    }
+}
+
+/// A phrase or pattern of an intent, as written in the rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleText {
+    /// The language the phrase is listed under (`None`: any language, and
+    /// always for patterns).
+    pub lang: Option<Lang>,
+    /// The phrase or regex as written.
+    pub text: Arc<str>,
+    /// Where it is (`file:line:column`), as in explanations.
+    pub location: Arc<str>,
+}
+
+/// An intent as compiled: what the conversation layer needs to answer it,
+/// and what tools need to report on it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Intent {
+    /// Unique id.
+    pub id: Arc<str>,
+    /// One line for tools and agent summaries.
+    pub description: Option<String>,
+    /// Score multiplier.
+    pub weight: f32,
+    /// Tie-breaker.
+    pub priority: i32,
+    /// Reply templates per language.
+    pub replies: PerLang<Vec<String>>,
+    /// Quick-reply buttons per language.
+    pub quick_replies: PerLang<Vec<String>>,
+    /// Slots to fill before answering.
+    pub slots: Vec<String>,
+    /// What to do once the slots are filled.
+    pub action: Action,
+    /// Always hand this intent to a human.
+    pub handoff: bool,
+    /// Where the intent is defined.
+    pub location: Option<Location>,
+    /// Its phrases as written (for coverage reports and lints).
+    pub phrases: Vec<RuleText>,
+    /// Its regex patterns as written.
+    pub patterns: Vec<RuleText>,
+}
