@@ -94,8 +94,8 @@ pub mod script;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};
 pub use crate::error::{CompileError, Diagnostic, DiagnosticKind, Location, Severity};
-pub use crate::lang::Lang;
-pub use crate::matcher::{Classification, Config, Matcher, MatcherBuilder};
+pub use crate::lang::{Lang, PerLang};
+pub use crate::matcher::{Classification, Config, Limits, Matcher, MatcherBuilder};
 pub use crate::normalize::{normalize, Normalized, Normalizer};
 
 /// The README's examples, compiled and run as doc tests.
