@@ -196,6 +196,8 @@ pub(crate) struct ConvConfig {
     /// An intent whose replies and quick replies answer messages nobody
     /// understood (the pack's `fallback`), instead of `messages.fallback`.
     pub fallback_intent: Option<String>,
+    /// The shop's own order-id shapes; when not empty they replace the
+    /// generic shapes.
     pub order_id_patterns: Vec<regex::Regex>,
     pub bare_id_intent: Option<String>,
     pub verify: Option<VerifyMethod>,
@@ -243,15 +245,6 @@ impl ConvConfig {
         out
     }
 }
-
-/// Order ids as shops and marketplaces write them: two to four letters and
-/// digits (`DH123456`), a YYMMDD date then letters/digits (marketplaces), or
-/// 6 to 9 digits (10 digits is a phone number).
-pub(crate) const DEFAULT_ORDER_ID_PATTERNS: &[&str] = &[
-    r"^[A-Z]{2,4}\d{5,12}$",
-    r"^\d{6}[A-Z0-9]{6,10}$",
-    r"^\d{6,9}$",
-];
 
 /// Default lexicon triggers: (lexicon, reason, priority, min severity).
 const DEFAULT_LEXICONS: &[(&str, &str, Priority, u8)] = &[
@@ -893,14 +886,10 @@ impl Resolver<'_> {
     }
 
     fn order_ids(&mut self, d: &Def) -> (Vec<regex::Regex>, Option<String>) {
+        // A shop's own shapes; none: the generic recognizer (conversation::ids).
         let mut patterns = Vec::new();
         match &d.order_id_patterns {
-            None => {
-                for p in DEFAULT_ORDER_ID_PATTERNS {
-                    patterns
-                        .push(regex::Regex::new(p).expect("the default order id patterns compile"));
-                }
-            }
+            None => {}
             Some(list) => {
                 for p in &list.v {
                     match regex::RegexBuilder::new(&p.v).size_limit(1 << 20).build() {
@@ -911,13 +900,6 @@ impl Resolver<'_> {
                             "write a Rust regex matched against the uppercased id, like '^DH\\d{6}$'",
                         ),
                     }
-                }
-                if list.v.is_empty() {
-                    self.err(
-                        &list.at,
-                        "no order id pattern",
-                        "list at least one pattern, or remove the key to use the defaults",
-                    );
                 }
             }
         }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::config::{ConvConfig, MessageKey, Texts, Trigger, TriggerKind, VerifyMethod};
+use super::ids::{self, FoundId, IdContext, IdKind};
 use super::session::Pending;
 use super::text;
 use super::{
@@ -17,6 +18,8 @@ use crate::{Classification, Lang, Matcher};
 
 /// How many recent intents a session remembers.
 const RECENT_INTENTS: usize = 6;
+/// How many order ids and tracking codes a session remembers for the agent.
+const MENTIONED_IDS: usize = 8;
 /// How many characters of each customer message the tail keeps.
 const TAIL_CHARS: usize = 160;
 
@@ -31,6 +34,8 @@ struct Cx<'a> {
     now: i64,
     lang: Lang,
     ev: &'a mut Event,
+    /// The bot had asked for an order id: a code alone is one.
+    asked: bool,
 }
 
 impl BotInner {
@@ -47,11 +52,23 @@ impl BotInner {
         let mut ev = self.event(s, now, lang, InputKind::Message);
         ev.intent = c.intent.clone();
         ev.confidence = c.confidence;
+        let asked = match &s.pending {
+            Some(Pending::Slot { slot, .. }) => {
+                self.config
+                    .slots
+                    .get(slot)
+                    .map_or(slot.as_str(), |sc| sc.entity.as_str())
+                    == "order_id"
+            }
+            _ => false,
+        };
+        self.remember(s, &c, text, asked);
         let outcome = {
             let mut cx = Cx {
                 now,
                 lang,
                 ev: &mut ev,
+                asked,
             };
             self.on_message(s, &c, text, &mut cx)
         };
@@ -67,6 +84,7 @@ impl BotInner {
                 now,
                 lang,
                 ev: &mut ev,
+                asked: false,
             };
             match s.pending.take() {
                 Some(Pending::Lookup {
@@ -91,6 +109,21 @@ impl BotInner {
             }
         };
         self.finish(s, outcome, ev)
+    }
+
+    pub(crate) fn asking(&self, s: &Session) -> Vec<String> {
+        let v: &[&str] = match &s.pending {
+            Some(Pending::Slot { slot, .. }) => return vec![slot.clone()],
+            Some(Pending::Verify { .. }) => match self.config.verify {
+                Some(VerifyMethod::Email) => &["email", "verification"],
+                Some(VerifyMethod::Either) => &["phone", "email", "verification"],
+                _ => &["phone", "verification"],
+            },
+            Some(Pending::Contact { .. }) => &["contact", "phone", "email"],
+            Some(Pending::Clarify { .. }) => &["choice"],
+            Some(Pending::Lookup { .. }) | Some(Pending::Unknown) | None => &[],
+        };
+        v.iter().map(|s| s.to_string()).collect()
     }
 
     fn event(&self, s: &Session, now: i64, lang: Lang, input: InputKind) -> Event {
@@ -191,7 +224,7 @@ impl BotInner {
                 // A confident message about something else wins even when it
                 // carries a value: "no wait, cancel DH555555" is a cancellation.
                 if self.topic_change(c, &intent) {
-                } else if let Some(v) = self.slot_value(&slot, c, text) {
+                } else if let Some(v) = self.slot_value(&slot, c, text, cx.asked) {
                     s.slots.insert(slot, v);
                     if let Some(i) = self.matcher.intent(&intent) {
                         return self.run_intent(s, i, c, text, cx);
@@ -225,7 +258,7 @@ impl BotInner {
                 // Another order id (or another topic) is a new question, not a
                 // wrong answer; the enumeration limit still counts it.
                 let other_order = self
-                    .slot_value("order_id", c, text)
+                    .slot_value("order_id", c, text, false)
                     .is_some_and(|id| id != order_id);
                 if other_order || self.topic_change(c, &intent) {
                 } else if let Some(answer) = self.verify_answer(c, text) {
@@ -287,7 +320,7 @@ impl BotInner {
                     .as_deref()
                     .and_then(|id| self.matcher.intent(id));
                 match bare {
-                    Some(i) if self.slot_value("order_id", c, text).is_some() => i,
+                    Some(i) if self.slot_value("order_id", c, text, cx.asked).is_some() => i,
                     _ => return self.fallback(s, cx),
                 }
             }
@@ -364,7 +397,7 @@ impl BotInner {
         }
         // Values the message already gave (an order id) serve either choice.
         for slot in ia.slots.iter().chain(&ib.slots) {
-            if let Some(v) = self.slot_value(slot, c, text) {
+            if let Some(v) = self.slot_value(slot, c, text, cx.asked) {
                 s.slots.insert(slot.clone(), v);
             }
         }
@@ -453,7 +486,7 @@ impl BotInner {
             }
         }
         for slot in &intent.slots {
-            if let Some(v) = self.slot_value(slot, c, text) {
+            if let Some(v) = self.slot_value(slot, c, text, cx.asked) {
                 s.slots.insert(slot.clone(), v);
             }
         }
@@ -705,9 +738,59 @@ impl BotInner {
         }
     }
 
-    /// A slot's value from this message: the matcher's entity, or for order
-    /// ids a token of a configured shape.
-    fn slot_value(&self, slot: &str, c: &Classification, text: &str) -> Option<String> {
+    /// Notes what the agent will need from this message whatever the bot
+    /// does with it: order ids, tracking codes (and their carrier), a phone
+    /// number.
+    fn remember(&self, s: &mut Session, c: &Classification, text: &str, asked: bool) {
+        for f in self.ids(c, text, asked) {
+            if f.kind == IdKind::Tracking {
+                s.slots.insert("tracking_code".into(), f.value.clone());
+                if let Some(carrier) = f.carrier {
+                    s.slots.insert("carrier".into(), carrier.into());
+                }
+            }
+            s.mentioned.retain(|m| *m != f.value);
+            s.mentioned.push(f.value);
+        }
+        let extra = s.mentioned.len().saturating_sub(MENTIONED_IDS);
+        s.mentioned.drain(..extra);
+        if let Some(p) = c
+            .entity("phone")
+            .map(|e| e.value.clone())
+            .or_else(|| text::find_phone(text))
+        {
+            s.phone = Some(p);
+        }
+    }
+
+    /// Order ids and tracking codes in this message (see `ids`), the
+    /// order ids first. An `order_id` entity of the rules counts when the
+    /// recognizer agrees it is an id (mojibake the recognizer cannot read).
+    fn ids(&self, c: &Classification, text: &str, asked: bool) -> Vec<FoundId> {
+        let cx = IdContext {
+            asked,
+            shapes: &self.config.order_id_patterns,
+        };
+        let mut found = ids::find_ids(text, cx);
+        if found.is_empty() {
+            if let Some(e) = c.entity("order_id") {
+                let again = IdContext { asked: true, ..cx };
+                found = ids::find_ids(&e.value, again);
+            }
+        }
+        found.sort_by_key(|f| f.kind != IdKind::Order);
+        found
+    }
+
+    /// A slot's value from this message: for `order_id` the first order id
+    /// (or, without one, a tracking code), else the matcher's entity.
+    fn slot_value(
+        &self,
+        slot: &str,
+        c: &Classification,
+        text: &str,
+        asked: bool,
+    ) -> Option<String> {
         let entity = self
             .config
             .slots
@@ -715,21 +798,7 @@ impl BotInner {
             .map(|s| s.entity.as_str())
             .unwrap_or(slot);
         if entity == "order_id" {
-            let shapes = &self.config.order_id_patterns;
-            let own = text::find_order_id(text, shapes);
-            if let Some(e) = c.entity("order_id") {
-                let v = e.value.to_uppercase();
-                if text::valid_order_id(&v, shapes) {
-                    // An entity pattern whose optional prefix ("dh", "đơn")
-                    // swallowed the id's letters gives "100004" for
-                    // "DH100004": the whole token wins.
-                    return match own {
-                        Some(o) if o.len() > v.len() && o.ends_with(&v) => Some(o),
-                        _ => Some(v),
-                    };
-                }
-            }
-            return own;
+            return self.ids(c, text, asked).into_iter().next().map(|f| f.value);
         }
         match c.entity(entity) {
             Some(e) if !e.value.is_empty() && e.value.len() <= 64 => Some(e.value.clone()),
@@ -829,7 +898,7 @@ impl BotInner {
         Outcome::Handoff {
             reason: tr.reason.clone(),
             priority: tr.priority,
-            summary: Box::new(self.summary(s, tr, cx.lang, None, true)),
+            summary: Box::new(self.summary(s, tr, cx, None, true)),
             reply,
         }
     }
@@ -862,7 +931,7 @@ impl BotInner {
         Outcome::Handoff {
             reason: tr.reason.clone(),
             priority: tr.priority,
-            summary: Box::new(self.summary(s, &tr, cx.lang, contact, available)),
+            summary: Box::new(self.summary(s, &tr, cx, contact, available)),
             reply,
         }
     }
@@ -871,20 +940,30 @@ impl BotInner {
         &self,
         s: &Session,
         tr: &Trigger,
-        lang: Lang,
+        cx: &Cx<'_>,
         contact: Option<String>,
         agents_available: bool,
     ) -> HandoffSummary {
+        // This message's intent, else the last one the conversation had.
+        let topic = cx
+            .ev
+            .intent
+            .as_deref()
+            .map(String::from)
+            .or_else(|| s.recent.last().cloned());
         HandoffSummary {
             reason: tr.reason.clone(),
             priority: tr.priority,
-            lang,
+            lang: cx.lang,
             intents: s.recent.clone(),
             slots: s.slots.clone(),
             verified_orders: s.verified.clone(),
             last_messages: s.tail.clone(),
             contact,
             agents_available,
+            order_ids: s.mentioned.clone(),
+            phone: s.phone.clone(),
+            topic,
         }
     }
 

@@ -30,6 +30,7 @@
 
 pub(crate) mod config;
 mod engine;
+mod ids;
 mod messages;
 mod order;
 mod session;
@@ -166,6 +167,16 @@ pub struct HandoffSummary {
     pub contact: Option<String>,
     /// False outside agent hours: an agent will follow up later.
     pub agents_available: bool,
+    /// Every order id and tracking code the customer wrote in this
+    /// conversation, the handing-off message included, oldest first (the
+    /// last 8).
+    pub order_ids: Vec<String>,
+    /// The last phone number the customer wrote, the handing-off message
+    /// included.
+    pub phone: Option<String>,
+    /// What the conversation is about: the intent of the handing-off
+    /// message, else the last intent recognised.
+    pub topic: Option<String>,
 }
 
 impl HandoffSummary {
@@ -388,6 +399,14 @@ impl Bot {
     /// (send nothing).
     pub fn handle_lookup(&self, session: &mut Session, result: LookupResult, now: i64) -> Turn {
         self.inner.handle_lookup(session, result, now)
+    }
+
+    /// What the bot is waiting for the customer to give, as script
+    /// `asks_for:` names: a slot (`order_id`), `phone` / `email` (an
+    /// ownership check, or a contact outside agent hours, which is also
+    /// `contact`), `verification`, `choice`. Empty when it waits for nothing.
+    pub(crate) fn asking(&self, session: &Session) -> Vec<String> {
+        self.inner.asking(session)
     }
 
     /// Handles a message and, if the bot asks for an order, looks it up in

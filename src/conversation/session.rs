@@ -141,6 +141,13 @@ pub struct Session {
     /// the count: the limits hold for the whole session.
     #[serde(rename = "x", default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) failed_checks: BTreeMap<String, u8>,
+    /// Order ids and tracking codes the customer wrote, oldest first (the
+    /// last few), for the agent's summary.
+    #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) mentioned: Vec<String>,
+    /// The last phone number the customer wrote, for the agent's summary.
+    #[serde(rename = "ph", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) phone: Option<String>,
     /// Handed to a human; the bot only acknowledges until released.
     #[serde(rename = "h", default, skip_serializing_if = "is_false")]
     pub(crate) handed_off: bool,
@@ -164,6 +171,8 @@ impl Session {
             orders: Vec::new(),
             verified: Vec::new(),
             failed_checks: BTreeMap::new(),
+            mentioned: Vec::new(),
+            phone: None,
             handed_off: false,
         }
     }
@@ -200,6 +209,23 @@ impl Session {
             Some(Pending::Slot { slot, .. }) => Some(slot),
             _ => None,
         }
+    }
+
+    /// The order whose ownership check the bot is waiting on (or whose
+    /// lookup it asked the host for), if any.
+    pub fn pending_order(&self) -> Option<&str> {
+        match &self.pending {
+            Some(Pending::Verify { order_id, .. }) | Some(Pending::Lookup { order_id, .. }) => {
+                Some(order_id)
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the customer proved in this session that `order_id` is
+    /// theirs.
+    pub fn is_verified(&self, order_id: &str) -> bool {
+        self.verified.iter().any(|v| v == order_id)
     }
 
     /// The two intents the bot asked the customer to choose between

@@ -36,47 +36,6 @@ pub(crate) fn word_count(text: &str) -> usize {
         .count()
 }
 
-/// True when a normalised id has one of the shop's shapes. A phone number
-/// is never an order id, whatever the shapes say.
-pub(crate) fn valid_order_id(t: &str, shapes: &[regex::Regex]) -> bool {
-    t.bytes().any(|b| b.is_ascii_digit())
-        && !(t.bytes().all(|b| b.is_ascii_digit()) && find_phone(t).is_some())
-        && shapes.iter().any(|r| r.is_match(t))
-}
-
-/// Candidate order ids: tokens (and pairs of adjacent tokens, for `DH 123456`)
-/// uppercased with `#`, `-` and `.` removed, that match one of the shapes.
-pub(crate) fn find_order_id(text: &str, shapes: &[regex::Regex]) -> Option<String> {
-    let tokens: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '?' | '!'))
-        .map(|t| {
-            t.trim_matches(|c: char| !c.is_alphanumeric())
-                .chars()
-                .filter(|c| !matches!(c, '#' | '-' | '.' | '_'))
-                .flat_map(|c| c.to_uppercase())
-                .collect::<String>()
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 32 && t.is_ascii())
-        .collect();
-    let ok = |t: &str| valid_order_id(t, shapes);
-    for (i, t) in tokens.iter().enumerate() {
-        // `DH 123456`: letters then digits, typed apart.
-        if let Some(next) = tokens.get(i + 1) {
-            let joined = format!("{t}{next}");
-            if t.bytes().all(|b| b.is_ascii_alphabetic())
-                && next.bytes().all(|b| b.is_ascii_digit())
-                && ok(&joined)
-            {
-                return Some(joined);
-            }
-        }
-        if ok(t) {
-            return Some(t.clone());
-        }
-    }
-    None
-}
-
 /// The first email address, lowercased.
 pub(crate) fn find_email(text: &str) -> Option<String> {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')'))
@@ -269,30 +228,6 @@ pub(crate) fn day_name(day: usize, lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shapes() -> Vec<regex::Regex> {
-        super::super::config::DEFAULT_ORDER_ID_PATTERNS
-            .iter()
-            .map(|p| regex::Regex::new(p).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn order_ids() {
-        let s = shapes();
-        for (text, want) in [
-            ("DH123456", Some("DH123456")),
-            ("mã đơn của em là #dh-123456 ạ", Some("DH123456")),
-            ("order dh 123456 please", Some("DH123456")),
-            ("ok", None),
-            ("12", None),
-            ("0912345678", None),
-            ("123456789", Some("123456789")),
-            ("em muốn hủy đơn", None),
-        ] {
-            assert_eq!(find_order_id(text, &s).as_deref(), want, "help: {text}");
-        }
-    }
 
     #[test]
     fn phones_and_last4() {

@@ -81,9 +81,42 @@ pub(crate) struct TurnDef {
     #[serde(default)]
     lookup: Option<String>,
     #[serde(default)]
-    handoff: Option<String>,
+    handoff: Option<HandoffDef>,
+    #[serde(default)]
+    verified: Option<bool>,
+    #[serde(default)]
+    reveals: Option<bool>,
     #[serde(default)]
     lang: Option<Lang>,
+}
+
+/// `handoff:` takes a reason code, `any` or `false`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum HandoffDef {
+    Flag(bool),
+    Reason(String),
+}
+
+/// What a turn expects of a handoff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandoffCheck {
+    /// `handoff: false`: the conversation stays with the bot.
+    No,
+    /// `handoff: any` (or `true`): handed to a human, for any reason.
+    Any,
+    /// `handoff: <reason>`: handed off with this reason code.
+    Reason(String),
+}
+
+impl std::fmt::Display for HandoffCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HandoffCheck::No => f.write_str("no handoff"),
+            HandoffCheck::Any => f.write_str("a handoff (any reason)"),
+            HandoffCheck::Reason(r) => f.write_str(r),
+        }
+    }
 }
 
 /// The default time of a script's first turn: Wednesday 2026-11-25 10:00
@@ -141,8 +174,14 @@ pub struct Turn {
     pub asks_for: Option<String>,
     /// The order id the bot should ask the store for.
     pub lookup: Option<String>,
-    /// The expected handoff reason.
-    pub handoff: Option<String>,
+    /// The expected handoff: a reason, any, or none.
+    pub handoff: Option<HandoffCheck>,
+    /// Whether the order the turn is about must (`true`) or must not
+    /// (`false`) be one the customer has proved is theirs.
+    pub verified: Option<bool>,
+    /// `false`: the reply must show no order detail (status, carrier,
+    /// tracking, delivery date); `true`: it must show them.
+    pub reveals: Option<bool>,
     /// The expected reply language.
     pub lang: Option<Lang>,
 }
@@ -355,7 +394,14 @@ fn convert(
             matches,
             asks_for: t.asks_for,
             lookup: t.lookup,
-            handoff: t.handoff,
+            handoff: t.handoff.map(|h| match h {
+                HandoffDef::Flag(false) => HandoffCheck::No,
+                HandoffDef::Flag(true) => HandoffCheck::Any,
+                HandoffDef::Reason(r) if r == "any" => HandoffCheck::Any,
+                HandoffDef::Reason(r) => HandoffCheck::Reason(r),
+            }),
+            verified: t.verified,
+            reveals: t.reveals,
             lang: t.lang,
         });
     }

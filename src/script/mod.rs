@@ -47,10 +47,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use self::format::{Script, Turn, DEFAULT_GAP, DEFAULT_NOW};
+pub use self::format::{HandoffCheck, Script, Turn, DEFAULT_GAP, DEFAULT_NOW};
 pub use self::report::{junit, render_failure};
 use crate::conversation::{
-    Bot, InputKind, LookupError, LookupResult, Order, OrderStore, Outcome, Session,
+    Bot, InputKind, LookupError, LookupResult, LookupStatus, Order, OrderStore, Outcome, Session,
+    VerificationStatus,
 };
 use crate::error::Diagnostic;
 use crate::MatcherBuilder;
@@ -409,7 +410,22 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
             Outcome::Handoff { reason, .. } => Some(reason.to_string()),
             _ => None,
         };
-        let asks = session.pending_slot().map(String::from);
+        let asks = bot.asking(&session);
+        // The reply shows an order's details: a found order answered without
+        // a pending or failed check, or any order field of the fixture.
+        let revealed = events.iter().any(|e| {
+            e.lookup == Some(LookupStatus::Found)
+                && e.outcome == crate::conversation::OutcomeKind::Reply
+                && matches!(e.verification, None | Some(VerificationStatus::Passed))
+        }) || reply
+            .as_deref()
+            .is_some_and(|r| shows_order_field(r, &script.orders));
+        let about = lookups
+            .last()
+            .cloned()
+            .or_else(|| session.slot("order_id").map(String::from))
+            .or_else(|| session.pending_order().map(String::from));
+        let verified = about.as_deref().is_some_and(|o| session.is_verified(o));
         trace.intents.extend(intent.clone());
         trace.replies.extend(reply.clone());
         trace.handoffs.extend(handoff.clone());
@@ -466,12 +482,33 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
             }
         }
         if let Some(want) = &t.asks_for {
-            if asks.as_deref() != Some(want) {
-                fail(
-                    "asks_for",
-                    want.clone(),
-                    or_none(&asks, "not asking for a slot"),
-                );
+            if !asks.iter().any(|a| a == want) {
+                let got = if asks.is_empty() {
+                    "not asking for anything".to_string()
+                } else {
+                    asks.join(" / ")
+                };
+                fail("asks_for", want.clone(), got);
+            }
+        }
+        if let Some(want) = t.verified {
+            if verified != want {
+                let got = match &about {
+                    Some(o) if verified => format!("{o} verified"),
+                    Some(o) => format!("{o} not verified"),
+                    None => "no order in the conversation".into(),
+                };
+                fail("verified", want.to_string(), got);
+            }
+        }
+        if let Some(want) = t.reveals {
+            if revealed != want {
+                let (e, a) = if want {
+                    ("order details in the reply", "none shown")
+                } else {
+                    ("no order detail in the reply", "order details shown")
+                };
+                fail("reveals", e.into(), a.into());
             }
         }
         if let Some(want) = &t.lookup {
@@ -485,8 +522,13 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
             }
         }
         if let Some(want) = &t.handoff {
-            if handoff.as_deref() != Some(want) {
-                fail("handoff", want.clone(), or_none(&handoff, "no handoff"));
+            let ok = match want {
+                HandoffCheck::No => handoff.is_none(),
+                HandoffCheck::Any => handoff.is_some(),
+                HandoffCheck::Reason(r) => handoff.as_deref() == Some(r.as_str()),
+            };
+            if !ok {
+                fail("handoff", want.to_string(), or_none(&handoff, "no handoff"));
             }
         }
         if let Some(want) = t.lang {
@@ -506,6 +548,17 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
         failures,
         trace,
     }
+}
+
+/// True when `reply` carries a field of one of the fixture's orders
+/// (carrier, tracking number, delivery date).
+fn shows_order_field(reply: &str, orders: &BTreeMap<String, Result<Order, LookupError>>) -> bool {
+    orders.values().filter_map(|o| o.as_ref().ok()).any(|o| {
+        [&o.carrier, &o.tracking, &o.eta]
+            .into_iter()
+            .flatten()
+            .any(|v| v.chars().count() >= 3 && reply.contains(v.as_str()))
+    })
 }
 
 #[cfg(test)]
@@ -642,6 +695,75 @@ intents:
         assert!(text.contains("- expected lookup: DH1"), "{text}");
         assert!(text.contains("+ actual lookup:   no lookup"), "{text}");
         assert_eq!(r[0].trace.intents, ["greet"]);
+    }
+
+    const ORDERS_RULES: &str = r#"
+version: 1
+entities:
+  order_id: { pattern: '(?i)(?P<value>DH\d{6})', normalize: order_id }
+intents:
+  - id: track_order
+    phrases: { vi: ["đơn * đâu"], en: ["where * order"] }
+    slots: [order_id]
+    action: lookup_order
+  - id: human
+    phrases: { vi: ["gặp nhân viên"], en: ["talk to a person"] }
+    action: handoff
+"#;
+
+    #[test]
+    fn privacy_and_handoff_expectations() {
+        let bot = Bot::new(Matcher::new(ORDERS_RULES).unwrap()).unwrap();
+        let scripts = parse_str(
+            "p.yaml",
+            r#"
+- name: ok
+  orders: [{id: DH123456, status: shipped, carrier: GHN, tracking: GHN778899, phone: "0912345678"}]
+  turns:
+    - say: đơn DH123456 của em đâu
+      handoff: false
+      asks_for: phone
+      verified: false
+      reveals: false
+    - say: "5678"
+      verified: true
+      reveals: true
+      handoff: false
+    - say: gặp nhân viên
+      handoff: any
+- name: wrong
+  orders: [{id: DH123456, status: shipped, carrier: GHN, tracking: GHN778899, phone: "0912345678"}]
+  turns:
+    - say: đơn DH123456 của em đâu
+      handoff: any
+      asks_for: email
+      verified: true
+      reveals: true
+    - say: "5678"
+      reveals: false
+      verified: false
+      handoff: customer_request
+"#,
+        )
+        .unwrap();
+        let r = Runner::new(bot).run_all(&scripts);
+        assert!(r[0].passed(), "{}", render_failure(&r[0]));
+        let checks: Vec<(usize, &str)> = r[1].failures.iter().map(|f| (f.turn, f.check)).collect();
+        assert_eq!(
+            checks,
+            [
+                (1, "asks_for"),
+                (1, "verified"),
+                (1, "reveals"),
+                (1, "handoff"),
+                (2, "verified"),
+                (2, "reveals"),
+                (2, "handoff"),
+            ]
+        );
+        let text = render_failure(&r[1]);
+        assert!(text.contains("no order detail in the reply"), "{text}");
+        assert!(text.contains("a handoff (any reason)"), "{text}");
     }
 
     #[test]

@@ -324,9 +324,11 @@ pub fn script() -> Value {
                     "contains": one_or_many.clone(),
                     "not_contains": one_or_many,
                     "matches": { "type": "string", "description": "A regex the reply must match." },
-                    "asks_for": { "type": "string", "description": "The slot the bot asks for after this turn." },
+                    "asks_for": { "type": "string", "description": "What the bot waits for after this turn: a slot (order_id), phone or email (an ownership check, or a contact outside agent hours), contact, verification, choice." },
                     "lookup": { "type": "string", "description": "The order id the bot asks the store to look up." },
-                    "handoff": { "type": "string", "description": "The handoff reason code." },
+                    "handoff": { "type": ["string", "boolean"], "description": "The handoff reason code, `any` (handed off for any reason) or `false` (not handed off)." },
+                    "verified": { "type": "boolean", "description": "Whether the order the turn is about has been proven the customer's." },
+                    "reveals": { "type": "boolean", "description": "false: the reply shows no order detail (status, carrier, tracking, delivery date); true: it does." },
                     "lang": { "type": "string", "enum": ["vi", "en"] }
                 }
             }
