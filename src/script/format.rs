@@ -360,7 +360,25 @@ fn convert(
         orders.insert(o.id, value);
     }
     let mut turns = Vec::new();
-    for t in def.turns {
+    let mut clock = Some(def.now.unwrap_or(DEFAULT_NOW));
+    for (i, t) in def.turns.into_iter().enumerate() {
+        let after = t.after.unwrap_or(DEFAULT_GAP);
+        if i > 0 && clock.is_some() {
+            clock = clock.and_then(|c| c.checked_add(after));
+            if clock.is_none() {
+                errs.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidValue,
+                        format!(
+                            "the script's clock overflows at turn {}: `now` plus the `after` gaps passes the largest time",
+                            i + 1
+                        ),
+                    )
+                    .at(t.after.and_then(|a| find(file, text, line, &format!("after: {a}"))).or_else(|| at("now:")))
+                    .help("`now` is unix seconds (for example 1764000000) and `after` the seconds since the previous turn; use realistic values"),
+                );
+            }
+        }
         let matches = match t.matches {
             None => None,
             Some(re) => match Regex::new(&re) {
@@ -385,7 +403,7 @@ fn convert(
         };
         turns.push(Turn {
             say: t.say,
-            after: t.after.unwrap_or(DEFAULT_GAP),
+            after,
             intent: t.intent,
             understood: t.understood,
             reply: t.reply,

@@ -384,7 +384,8 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
     let mut trace = Trace::default();
     for (i, t) in script.turns.iter().enumerate() {
         if i > 0 {
-            now += t.after;
+            // Scripts built in code skip the parser's check: never overflow.
+            now = now.saturating_add(t.after);
         }
         trace.messages.push(t.say.clone());
         let first = bot.handle_message(&mut session, &t.say, now);
@@ -595,6 +596,26 @@ intents:
         "name: a\nturns:\n  - say: hi\n    replyy: x\n",
         ["unknown field `replyy`", "s.yaml:4:5", "= help:"]
     );
+    bad!(
+        clock_overflow,
+        "name: a\nnow: 9223372036854775000\nturns:\n  - say: xin chào\n  - say: hello there\n    after: 1000\n",
+        ["the script's clock overflows", "s.yaml:6:", "after: 1000", "= help:"]
+    );
+
+    #[test]
+    fn a_built_script_near_the_end_of_time_runs_without_overflow() {
+        let mut s = parse_str(
+            "s.yaml",
+            "name: a\nturns: [{say: xin chào}, {say: hello there}]\n",
+        )
+        .unwrap()
+        .remove(0);
+        s.now = i64::MAX - 5;
+        s.turns[1].after = 3600;
+        let r = Runner::new(bot()).run(&s);
+        assert!(r[0].passed(), "{}", render_failure(&r[0]));
+        assert_eq!(r[0].trace.replies.len(), 2);
+    }
     bad!(
         unknown_script_key,
         "name: a\nturn:\n  - say: hi\n",
