@@ -721,3 +721,162 @@ fn report_reads_the_engines_own_event_lines() {
     assert_eq!(v["repeat_contacts"][0]["order_id"], "DH100004", "{v}");
     assert_eq!(v["repeat_contacts"][0]["conversations"], 2, "{v}");
 }
+
+// ---- init and layered rules ----
+
+/// A cosmetics shop's own values for every setting the pack ships.
+const SHOP_SETTINGS: &str = r#"version: 1
+settings:
+  shop_name: "Mỹ phẩm Hoa Sen"
+  hotline: "028 3838 4242"
+  email: "cskh@myphamhoasen.vn"
+  zalo: "0938 111 222"
+  website: "myphamhoasen.vn"
+  fanpage: "facebook.com/myphamhoasen"
+  store_address: "45 Lê Lợi, Quận 1, TP.HCM"
+  opening_hours: "9:00–21:30 hằng ngày"
+  opening_hours_en: "9am–9:30pm every day"
+  agent_hours: "8:00–21:00"
+  return_days: "14"
+  refund_days: "3–5"
+  warranty_months: "12"
+  shipping_fee: "25.000đ"
+  shipping_fee_en: "25,000 VND"
+  free_shipping_threshold: "300.000đ"
+  free_shipping_threshold_en: "300,000 VND"
+  delivery_days_city: "1"
+  delivery_days_province: "2–4"
+  carriers: "GHN, GHTK"
+  cancellation_fee: "0đ"
+"#;
+
+#[test]
+fn init_then_check_and_test_pass() {
+    let dir = temp_dir("init");
+    let project = dir.join("shop");
+    let o = run(&["init", project.to_str().unwrap()], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    for f in [
+        "rules/orders.yaml",
+        "rules/conversation.yaml",
+        "rules/zz-shop.yaml",
+        "tests/conversations/orders.yaml",
+        ".github/workflows/firstline.yml",
+    ] {
+        assert!(project.join(f).is_file(), "init did not write {f}");
+    }
+    let shop = std::fs::read_to_string(project.join("rules/zz-shop.yaml")).unwrap();
+    assert!(
+        shop.contains("# the shop's name as customers know it"),
+        "{shop}"
+    );
+    assert!(shop.contains("shop_name: \"Shop Demo\""), "{shop}");
+    let ci = std::fs::read_to_string(project.join(".github/workflows/firstline.yml")).unwrap();
+    assert!(
+        ci.contains("firstline check --deny-warnings --rules rules"),
+        "{ci}"
+    );
+
+    // Untouched, the project only warns about the demo settings (if at all).
+    let check = run_in(
+        Some(&project),
+        &["check", "--deny-warnings", "--rules", "rules"],
+        "",
+    );
+    if code(&check) != 0 {
+        let e = err(&check);
+        for w in e.lines().filter(|l| l.starts_with("warning")) {
+            assert!(
+                w.contains("demo"),
+                "unexpected warning on a fresh project: {w}\n{e}"
+            );
+        }
+        assert!(e.contains("zz-shop.yaml"), "{e}");
+    }
+    // Filled in, it is green.
+    std::fs::write(project.join("rules/zz-shop.yaml"), SHOP_SETTINGS).unwrap();
+    let check = run_in(
+        Some(&project),
+        &["check", "--deny-warnings", "--rules", "rules"],
+        "",
+    );
+    assert_eq!(code(&check), 0, "{}{}", out(&check), err(&check));
+    let test = run_in(
+        Some(&project),
+        &["test", "--rules", "rules", "tests/conversations"],
+        "",
+    );
+    assert_eq!(code(&test), 0, "{}{}", out(&test), err(&test));
+    assert!(out(&test).contains(" passed, 0 failed"), "{}", out(&test));
+    // The shop's values reach the customer.
+    let chat = run_in(
+        Some(&project),
+        &["chat", "--plain", "--rules", "rules"],
+        "xin chào shop\nhotline của shop là gì ạ\n",
+    );
+    let s = out(&chat);
+    assert!(s.contains("Mỹ phẩm Hoa Sen"), "{s}");
+    assert!(
+        s.contains("028 3838 4242") && !s.contains("1900 0000"),
+        "{s}"
+    );
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let dir = temp_dir("init-again");
+    let d = dir.to_str().unwrap();
+    assert_eq!(code(&run(&["init", d], "")), 0);
+    let shop = dir.join("rules/zz-shop.yaml");
+    std::fs::write(&shop, SHOP_SETTINGS).unwrap();
+    let again = run(&["init", d], "");
+    assert_eq!(code(&again), 2);
+    assert!(
+        err(&again).contains("zz-shop.yaml already exists"),
+        "{}",
+        err(&again)
+    );
+    assert!(err(&again).contains("--force"), "{}", err(&again));
+    assert_eq!(std::fs::read_to_string(&shop).unwrap(), SHOP_SETTINGS);
+    let forced = run(&["init", "--force", d], "");
+    assert_eq!(code(&forced), 0, "{}", err(&forced));
+    assert!(std::fs::read_to_string(&shop)
+        .unwrap()
+        .contains("Shop Demo"));
+}
+
+#[test]
+fn rules_layer_over_the_pack_key_by_key() {
+    let dir = temp_dir("layers");
+    let a = write(
+        &dir,
+        "a.yaml",
+        "version: 1\nsettings:\n  shop_name: \"Mỹ phẩm Hoa Sen\"\n  hotline: \"028 1111 1111\"\n",
+    );
+    let b = write(
+        &dir,
+        "b.yaml",
+        "version: 1\nsettings:\n  hotline: \"028 3838 4242\"\n",
+    );
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let o = run(
+        &["chat", "--plain", "--pack", "--rules", a, "--rules", b],
+        "xin chào shop\nhotline của shop là gì ạ\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    let lines: Vec<&str> = s.lines().collect();
+    assert_eq!(lines.len(), 2, "{s}");
+    // a.yaml's name, b.yaml's hotline, the pack's e-mail.
+    assert!(lines[0].contains("Mỹ phẩm Hoa Sen"), "{s}");
+    assert!(lines[1].contains("028 3838 4242"), "{s}");
+    assert!(lines[1].contains("hotro@shopdemo.vn"), "{s}");
+    // Without --pack, a settings-only file is the whole rule set.
+    let o = run(&["check", "--rules", a, "--rules", b], "");
+    assert!(
+        out(&o).contains("0 intents") || err(&o).contains("0 intents"),
+        "{}{}",
+        out(&o),
+        err(&o)
+    );
+}

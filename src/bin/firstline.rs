@@ -20,6 +20,8 @@ mod engine;
 mod eval;
 #[path = "firstline/explain.rs"]
 mod explain;
+#[path = "firstline/init.rs"]
+mod init;
 #[path = "firstline/report.rs"]
 mod report;
 #[path = "firstline/rules.rs"]
@@ -36,15 +38,30 @@ use rules::Rules;
 #[derive(Parser, Debug)]
 #[command(name = "firstline", version, about, long_about = None)]
 struct Cli {
-    /// A rule file or a directory of rule files (default: the shipped pack).
+    /// A rule file or a directory of rule files (default: the shipped
+    /// pack). Repeat it to layer files: later files override earlier
+    /// settings key by key.
     #[arg(long, global = true, value_name = "PATH")]
-    rules: Option<PathBuf>,
+    rules: Vec<PathBuf>,
+    /// Start from the shipped pack and layer the `--rules` files over it.
+    #[arg(long, global = true)]
+    pack: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Start a bot project: write the shipped rules, a settings file for
+    /// the shop, example conversation scripts and a CI workflow.
+    Init {
+        /// The directory to write to (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Compile and lint the rules; report every problem with file:line:col.
     Check {
         /// Fail (exit 1) on warnings too.
@@ -146,8 +163,9 @@ pub const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rules = Rules::from_arg(cli.rules);
+    let rules = Rules::from_args(cli.rules, cli.pack);
     let code = match cli.command {
+        Command::Init { dir, force } => init::run(&dir, force),
         Command::Check { deny_warnings } => check::run(&rules, deny_warnings),
         Command::Explain { message, json } => explain::run(&rules, &message, json),
         Command::Chat { plain, now } => chat::run(&rules, plain, now),

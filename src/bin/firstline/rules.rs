@@ -1,4 +1,5 @@
-//! Loading rules for every subcommand: the shipped pack or `--rules PATH`.
+//! Loading rules for every subcommand: the shipped pack, `--rules PATH`
+//! (repeatable), or both with `--pack`.
 //! Everything about the rules (lints, phrases as written, coverage data)
 //! comes from the library's compiled matcher; nothing here parses YAML.
 
@@ -6,20 +7,23 @@ use std::path::PathBuf;
 
 use firstline::{CompileError, Matcher, MatcherBuilder};
 
-/// Where the rules come from.
+/// Where the rules come from: the shipped pack, rule files and
+/// directories, or the pack with files layered over it. Sources are read in
+/// order; a later file's settings override earlier ones key by key.
 #[derive(Clone, Debug)]
-pub enum Rules {
-    /// The pack compiled into the binary.
-    Pack,
-    /// A file or a directory given with `--rules`.
-    Path(PathBuf),
+pub struct Rules {
+    /// The pack compiled into the binary comes first.
+    pack: bool,
+    /// Files or directories given with `--rules`, in the order given.
+    paths: Vec<PathBuf>,
 }
 
 impl Rules {
-    pub fn from_arg(arg: Option<PathBuf>) -> Rules {
-        match arg {
-            Some(p) => Rules::Path(p),
-            None => Rules::Pack,
+    /// `--rules` (repeatable) and `--pack`: no `--rules` means the pack.
+    pub fn from_args(paths: Vec<PathBuf>, pack: bool) -> Rules {
+        Rules {
+            pack: pack || paths.is_empty(),
+            paths,
         }
     }
 
@@ -27,15 +31,13 @@ impl Rules {
     /// settings overrides) or change the config.
     pub fn builder(&self) -> Result<MatcherBuilder, String> {
         let mut b = Matcher::builder();
-        match self {
-            Rules::Path(p) => {
-                b.add_path(p);
+        if self.pack {
+            for (name, text) in pack_sources()? {
+                b.add_yaml(&name, &text);
             }
-            Rules::Pack => {
-                for (name, text) in pack_sources()? {
-                    b.add_yaml(&name, &text);
-                }
-            }
+        }
+        for p in &self.paths {
+            b.add_path(p);
         }
         Ok(b)
     }
