@@ -880,3 +880,150 @@ fn rules_layer_over_the_pack_key_by_key() {
         err(&o)
     );
 }
+
+// ---- chat ----
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn chat_goes_on_after_a_line_of_invalid_utf8() {
+    let o = run_bytes(
+        &["chat", "--plain", "--now", "1795575600"],
+        b"xin ch\xe0o shop\n\xff\xfe h\xc3\xb3a \xc4\x91\xc6\xa1n\nhello there\nthank you so much\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert_eq!(s.lines().count(), 4, "every line gets a reply:\n{s}");
+    let lines: Vec<&str> = s.lines().collect();
+    // The lines after the broken ones are answered as usual.
+    assert!(lines[2].contains("Shop Demo xin chào"), "{s}");
+    assert!(lines[3].contains("My pleasure"), "{s}");
+    let e = err(&o);
+    assert!(
+        e.contains("line 1 is not valid UTF-8") && e.contains("line 2 is not valid UTF-8"),
+        "{e}"
+    );
+    assert!(!e.contains("line 3"), "{e}");
+}
+
+#[test]
+fn chat_reset_and_explain() {
+    let o = run(
+        &["chat", "--now", "1795575600"],
+        "đơn DH100004 của em đâu rồi\n/explain\n/reset\n5678\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(s.contains("4 số cuối"), "{s}");
+    // /explain shows the last message's classification, not the command.
+    assert!(
+        s.contains("message:     \"đơn DH100004 của em đâu rồi\""),
+        "{s}"
+    );
+    assert!(s.contains("intent:      track_order"), "{s}");
+    assert!(s.contains("order_id = DH100004"), "{s}");
+    // After /reset the digits answer nothing: the order is never revealed.
+    assert!(s.contains("(new conversation)"), "{s}");
+    let after = &s[s.find("(new conversation)").unwrap()..];
+    assert!(!after.contains("GHN"), "{s}");
+    assert!(after.contains("bot [no intent"), "{s}");
+}
+
+#[test]
+fn chat_writes_events_that_report_reads() {
+    let dir = temp_dir("chat-events");
+    let events = dir.join("events.jsonl");
+    let ev = events.to_str().unwrap();
+    let o = run(
+        &["chat", "--plain", "--now", "1795575600", "--events", ev],
+        "xin chào\nđơn DH100004 của em đâu rồi\n5678\nasdf qwer\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let log = std::fs::read_to_string(&events).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Four messages, two lookups.
+    assert_eq!(lines.len(), 6, "{log}");
+    assert_eq!(lines[0]["intent"], "greet");
+    assert_eq!(lines[0]["text"], "xin chào");
+    assert_eq!(lines[2]["input"], "lookup");
+    assert_eq!(lines[5]["understood"], false);
+    assert_eq!(lines[5]["text"], "asdf qwer");
+    let r = run(&["report", "--json", ev], "");
+    assert_eq!(code(&r), 0, "{}", err(&r));
+    let v: serde_json::Value = serde_json::from_str(&out(&r)).unwrap();
+    assert_eq!(v["conversations"], 1);
+    assert_eq!(v["messages"], 4);
+    assert_eq!(v["fallbacks"], 1);
+}
+
+#[test]
+fn chat_orders_file_with_the_shops_own_id_shape() {
+    let dir = temp_dir("chat-orders");
+    let shop = write(
+        &dir,
+        "shop.yaml",
+        r#"version: 1
+entities:
+  order_id:
+    pattern: '(?i)(?-u:\b)#?(?P<value>HS-?\d{6})(?-u:\b)'
+    normalize: order_id
+"#,
+    );
+    let orders = write(
+        &dir,
+        "orders.yaml",
+        r#"# The shop's test orders.
+- id: HS-240001
+  status: in_transit
+  carrier: GHTK
+  tracking: GHTK555
+  eta: "29/11"
+  phone: "0938111222"
+- id: HS-240002
+  status: cancelled
+"#,
+    );
+    let o = run(
+        &[
+            "chat",
+            "--pack",
+            "--rules",
+            shop.to_str().unwrap(),
+            "--orders",
+            orders.to_str().unwrap(),
+            "--now",
+            "1795575600",
+        ],
+        "đơn hs-240001 của em tới đâu rồi ạ\n1222\n",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(
+        s.contains("(looking up HS240001: found, in_transit)"),
+        "{s}"
+    );
+    assert!(s.contains("GHTK555"), "{s}");
+    assert!(err(&o).contains("HS-240001 in_transit"), "{}", err(&o));
+
+    let bad = write(&dir, "bad.yaml", "- id: HS-1\n  status: lost\n");
+    let o = run(&["chat", "--orders", bad.to_str().unwrap()], "xin chào\n");
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("bad.yaml") && err(&o).contains("lost"),
+        "{}",
+        err(&o)
+    );
+}

@@ -76,8 +76,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Chat with the bot: one message per stdin line, until EOF. A demo
-    /// order store holds one order in every status.
+    /// Chat with the bot: one message per line, until Ctrl-D (or the end
+    /// of stdin). On a terminal, lines can be edited and recalled with the
+    /// arrow keys. /reset starts a new conversation, /explain explains the
+    /// last message. A demo order store holds one order in every status.
     Chat {
         /// Print only the replies.
         #[arg(long)]
@@ -85,6 +87,14 @@ enum Command {
         /// The time of every turn, unix seconds (default: the clock).
         #[arg(long)]
         now: Option<i64>,
+        /// Write the bot's event lines (JSON, one per line) to this file,
+        /// for `firstline report`.
+        #[arg(long, value_name = "FILE")]
+        events: Option<PathBuf>,
+        /// Use these orders (YAML or JSON list: id, status, carrier,
+        /// tracking, eta, phone, email) instead of the demo orders.
+        #[arg(long, value_name = "FILE")]
+        orders: Option<PathBuf>,
     },
     /// Run conversation scripts (default directory: tests/conversations).
     Test {
@@ -168,7 +178,20 @@ fn main() -> ExitCode {
         Command::Init { dir, force } => init::run(&dir, force),
         Command::Check { deny_warnings } => check::run(&rules, deny_warnings),
         Command::Explain { message, json } => explain::run(&rules, &message, json),
-        Command::Chat { plain, now } => chat::run(&rules, plain, now),
+        Command::Chat {
+            plain,
+            now,
+            events,
+            orders,
+        } => chat::run(
+            &rules,
+            &chat::Options {
+                plain,
+                now,
+                events,
+                orders,
+            },
+        ),
         Command::Test {
             paths,
             junit,
