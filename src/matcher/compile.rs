@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use super::engine::{Engine, Outcome, Owner};
-use super::types::Classification;
+use super::engine::Engine;
+use super::scan::Owner;
 use super::{Config, Inner, Intent, Matcher};
 use crate::error::{CompileError, Diagnostic, DiagnosticKind as K, Severity};
 use crate::normalize::Normalizer;
@@ -191,7 +191,7 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
 fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
     // The same phrase (as written, ignoring case) in two intents.
     let mut owners: BTreeMap<String, Vec<(usize, Arc<str>)>> = BTreeMap::new();
-    for p in &engine.phrases {
+    for p in engine.phrases() {
         if let Owner::Intent(k) = p.owner {
             let v = owners.entry(p.text.to_lowercase()).or_default();
             if !v.iter().any(|(o, _)| *o == k as usize) {
@@ -313,54 +313,4 @@ pub(crate) fn placeholders(template: &str) -> impl Iterator<Item = &str> {
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         .then_some(name)
     })
-}
-
-/// Sorts scores into a classification.
-pub(crate) fn rank(mut out: Outcome, config: &Config) -> (Classification, Outcome) {
-    let mut order: Vec<usize> = (0..out.ranked.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&out.ranked[a], &out.ranked[b]);
-        y.confidence
-            .total_cmp(&x.confidence)
-            .then(y.score.total_cmp(&x.score))
-            .then(x.intent.cmp(&y.intent))
-    });
-    // Priority breaks near-ties: among the intents within the ambiguity
-    // margin of the best, the highest priority goes first.
-    if let Some(&top) = order.first() {
-        let top_conf = out.ranked[top].confidence;
-        let near = order
-            .iter()
-            .take_while(|&&i| top_conf - out.ranked[i].confidence < config.ambiguity_margin)
-            .count();
-        if let Some(pos) =
-            (0..near).max_by_key(|&p| (out.priorities[order[p]], std::cmp::Reverse(p)))
-        {
-            let chosen = order.remove(pos);
-            order.insert(0, chosen);
-        }
-    }
-    let ranked: Vec<_> = order.iter().map(|&i| out.ranked[i].clone()).collect();
-    let top_priority = order.first().map(|&i| out.priorities[i]);
-    let confidence = ranked.first().map_or(0.0, |s| s.confidence);
-    let intent = ranked
-        .first()
-        .filter(|s| s.confidence >= config.threshold)
-        .map(|s| s.intent.clone());
-    let ambiguous = intent.is_some()
-        && ranked.get(1).is_some_and(|s| {
-            (confidence - s.confidence).abs() < config.ambiguity_margin
-                && s.confidence >= config.threshold
-                && Some(out.priorities[order[1]]) == top_priority
-        });
-    let c = Classification {
-        intent,
-        confidence,
-        ambiguous,
-        ranked,
-        lang: out.lang,
-        entities: std::mem::take(&mut out.entities),
-        lexicon_hits: std::mem::take(&mut out.lexicon_hits),
-    };
-    (c, out)
 }

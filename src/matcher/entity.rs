@@ -1,6 +1,42 @@
-//! Entity value normalisers: order ids, phone numbers, emails, money.
+//! Entities: the rules' entity regexes run over a message, and the value
+//! normalisers (order ids, phone numbers, emails, money).
 
-use crate::rules::EntityNorm;
+use super::types::Entity;
+use crate::normalize::Normalized;
+use crate::rules::{EntityIr, EntityNorm};
+
+/// Every entity of `n`, in message order. Regexes run over the cleaned text
+/// and spans map back through the normalizer's offset map.
+pub(crate) fn extract(entities: &[EntityIr], n: &Normalized) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for e in entities {
+        // `is_match` runs on the lazy DFA; captures need the slower
+        // engines, so only messages that have the entity pay for them.
+        if !e.regex.is_match(n.clean()) {
+            continue;
+        }
+        for caps in e.regex.captures_iter(n.clean()) {
+            // The group named `value`, else the first group that took
+            // part (alternatives can each capture their own), else all.
+            let Some(m) = caps
+                .name("value")
+                .or_else(|| caps.iter().skip(1).flatten().next())
+                .or_else(|| caps.get(0))
+            else {
+                continue;
+            };
+            if let Some(value) = normalize_value(e.norm, m.as_str()) {
+                out.push(Entity {
+                    name: e.name.clone(),
+                    value,
+                    span: n.clean_to_original(m.range()),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|e| e.span.start);
+    out
+}
 
 /// Turns the captured text into the entity's canonical value, or `None`
 /// when the text is not a valid value of that kind.

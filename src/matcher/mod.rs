@@ -3,7 +3,10 @@
 mod compile;
 mod engine;
 mod entity;
+mod scan;
+mod score;
 mod types;
+mod vocab;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -165,23 +168,24 @@ impl Matcher {
     /// Classifies one customer message.
     pub fn classify(&self, text: &str) -> Classification {
         let n = self.inner.normalizer.normalize(self.truncate(text));
-        let out = self.inner.engine.run(&n, &self.inner.config, false);
-        compile::rank(out, &self.inner.config).0
+        self.inner
+            .engine
+            .run(&n, &self.inner.config, false)
+            .classification
     }
 
     /// Classifies one message and says why.
     pub fn explain(&self, text: &str) -> Explanation {
         let n = self.inner.normalizer.normalize(self.truncate(text));
         let out = self.inner.engine.run(&n, &self.inner.config, true);
-        let (classification, rest) = compile::rank(out, &self.inner.config);
         Explanation {
-            classification,
+            classification: out.classification,
             clean: n.clean().to_string(),
             normalized: n.text().to_string(),
             folded: n.folded().to_string(),
-            tokens: rest.tokens,
-            corrections: rest.corrections,
-            contributions: rest.contributions,
+            tokens: out.tokens,
+            corrections: out.corrections,
+            contributions: out.contributions,
         }
     }
 

@@ -92,7 +92,7 @@
 //! ```
 
 mod clean;
-mod tables;
+pub(crate) mod tables;
 mod telex;
 mod token;
 mod viet;

@@ -327,3 +327,47 @@ pub(crate) fn is_vi_hint(w: &str) -> bool {
             | "z"
     )
 }
+
+/// Words that carry no intent on their own: they count neither for nor
+/// against an intent's coverage of a message. Written with their
+/// diacritics; a token typed without diacritics is compared folded (so
+/// "ban" typed plain is filler, "bàn" is not). Vietnamese particles,
+/// pronouns and politeness first, then English.
+pub(crate) const FILLER: &str =
+    "à ạ ah ak ad admin anh bạn c cho chị dạ đi em hả hỏi mình nha nhé nhen nhỉ ơi rồi \
+shop thì tôi và vậy với vâng là của nè mà ở sốp luôn giúp giùm e a mk ạk cái này đó \
+ấy xin vui lòng \
+i me my we our you your the a an is are am was to of for and or it this that please \
+pls plz hey can could would do does did be in on at so just there here with about \
+some any hello hi";
+
+/// Everyday English words that typo correction never "corrects" to a rule
+/// word one edit away ("nice" is not a typo of "nick", "older" not of
+/// "order").
+pub(crate) const COMMON_EN: &str =
+    "able about above after again also always another anyone anything around asked away \
+back because been before being best better between both bought came come could does \
+done down each else even ever every fine first from gave give going gone good great \
+have having hello here home hope into just keep kind knew know last late later left \
+less like little long look love made make many maybe mine more most much must name \
+need never next nice none nothing once only other over part people place please \
+quite rather read real really right said same saying seen should show since some \
+someone something soon sorry still such sure take taken tell than thank thanks that \
+their them then there these they thing think this those time today told tomorrow \
+took very want wanted week well went were what when where which while will with \
+without work would yeah year yesterday your older lately nicely though through until \
+upon using whole whose within wonder worse worst wrong wrote";
+
+/// Common folded words that identify a message's language even when no rule
+/// uses them; they decide over the rules' vocabulary (a Vietnamese phrase
+/// may well hold "want" or "order", but "want" is English). A word in both
+/// lists counts for neither.
+pub(crate) const VI_CUES: &str =
+    "toi em anh chi minh shop oi a nhe nha khong duoc cua cho voi roi chua gi sao nao bao \
+nhieu dau hang don la co ko vay the muon can hoi giup xin cam on ban mua";
+
+/// English counterpart of [`VI_CUES`].
+pub(crate) const EN_CUES: &str =
+    "i my me you your the is are was what where when how why can could would please hi \
+hello thanks thank order want need have has not do does did it this that with for of \
+to and get help there yes no we our be am an a";

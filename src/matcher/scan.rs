@@ -1,0 +1,771 @@
+//! Scan and chain: from a normalized message to the evidence it holds.
+//!
+//! Every phrase of every intent (and every exclusion and lexicon term) is
+//! expanded into word sequences, split at its gaps into segments, folded to
+//! ASCII and put into one aho-corasick automaton. A message's folded tokens,
+//! joined by single spaces, are scanned once with overlapping matches.
+//! Matches that do not start and end on token boundaries are dropped; the
+//! rest are checked against the diacritics the customer typed (same
+//! diacritics: full factor; none: slightly less; different ones: no match)
+//! and chained into phrases across gaps. What comes out is [`Evidence`]:
+//! each phrase's best match with its token spans, and the regex patterns
+//! that matched. Scoring (`score.rs`) turns evidence into ranked intents.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::RegexSet;
+
+use super::vocab::{Corrections, VocabBuilder, LANG_EN, LANG_VI};
+use crate::fxhash::{FastMap, FastSet};
+use crate::normalize::{Normalized, Normalizer};
+use crate::rules::phrase::{Piece, ANY_GAP};
+use crate::rules::{IntentIr, LexiconIr, PhraseIr};
+use crate::Lang;
+
+/// Diacritic factor of a word typed with the rule's own diacritics (or of a
+/// rule word that has none).
+pub(crate) const FACTOR_EXACT: f32 = 1.0;
+/// Diacritic factor of a Vietnamese word typed without diacritics: most
+/// customers type that way, so it must match, yet a phrase typed exactly
+/// should win a tie against one that only matches folded.
+pub(crate) const FACTOR_FOLDED: f32 = 0.9;
+/// Diacritic factor of a word that only matches after typo correction: less
+/// sure than a folded word, since the correction may be wrong.
+pub(crate) const FACTOR_CORRECTED: f32 = 0.8;
+
+/// How a phrase matched, from its lowest diacritic factor, for
+/// explanations: `exact`, `folded` or `corrected`.
+pub(crate) fn how(factor: f32) -> &'static str {
+    if factor >= FACTOR_EXACT {
+        "exact"
+    } else if factor > (FACTOR_FOLDED + FACTOR_CORRECTED) / 2.0 {
+        "folded"
+    } else {
+        "corrected"
+    }
+}
+
+/// Who a phrase belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Intent(u32),
+    Exclude(u32),
+    Lexicon(u32),
+}
+
+/// A phrase as written, for lints and explanations.
+#[derive(Debug)]
+pub(crate) struct PhraseInfo {
+    pub owner: Owner,
+    pub text: Arc<str>,
+    pub location: Arc<str>,
+}
+
+/// A regex pattern of an intent, as written.
+#[derive(Debug)]
+pub(crate) struct PatternInfo {
+    pub intent: u32,
+    pub text: Arc<str>,
+    pub location: Arc<str>,
+}
+
+/// One expansion of a phrase: a sequence of gap-separated segments.
+#[derive(Debug)]
+struct Variant {
+    phrase: u32,
+    /// Gap allowed after each segment but the last (`ANY_GAP`: unbounded).
+    gaps: Box<[u8]>,
+    /// Words in the variant (sum over segments).
+    words: u16,
+    /// The automaton pattern of each segment.
+    seg_patterns: Box<[u32]>,
+    /// Each segment's tokens with their diacritics, to compare with what
+    /// the customer typed (several phrases share one folded pattern).
+    seg_exact: Box<[Arc<[Box<str>]>]>,
+}
+
+/// A phrase's best match in one message.
+#[derive(Clone, Debug)]
+pub(crate) struct PhraseHit {
+    /// Index into [`Scanner::phrases`].
+    pub phrase: u32,
+    pub owner: Owner,
+    /// Words matched times the lowest diacritic factor.
+    pub score: f32,
+    /// Tokens from the first matched word to the last.
+    pub span: Range<u32>,
+    /// The token range of each matched segment: a range of
+    /// [`Evidence::segments`]. Gaps between segments are not covered.
+    pub segs: Range<u32>,
+    /// The lowest diacritic factor over the matched words.
+    pub factor: f32,
+}
+
+/// Everything the scan found in one message: what scoring works from.
+///
+/// Invariants: `hits` holds at most one hit per phrase, in phrase order;
+/// every range in `segments` is a non-empty token range of `n`.
+pub(crate) struct Evidence<'a> {
+    /// The normalized message (tokens, for coverage).
+    pub n: &'a Normalized,
+    /// The folded text that was scanned: the folded tokens, corrections
+    /// applied, joined by single spaces.
+    pub hay: &'a str,
+    /// Each matching phrase's best match.
+    pub hits: &'a [PhraseHit],
+    /// Token ranges of the matched segments, referenced by the hits.
+    pub segments: &'a [Range<u32>],
+    /// Indices into `pattern_info` of the regex patterns that matched.
+    pub patterns: &'a [u32],
+    /// Every phrase, indexed by [`PhraseHit::phrase`].
+    pub phrase_info: &'a [PhraseInfo],
+    /// Every regex pattern.
+    pub pattern_info: &'a [PatternInfo],
+}
+
+impl Evidence<'_> {
+    /// The token ranges a hit's segments cover.
+    pub(crate) fn segments_of(&self, hit: &PhraseHit) -> &[Range<u32>] {
+        &self.segments[hit.segs.start as usize..hit.segs.end as usize]
+    }
+
+    /// A token range as a byte range of the original message.
+    pub(crate) fn span(&self, r: &Range<u32>) -> Range<usize> {
+        token_span(self.n, r)
+    }
+}
+
+/// The token range `r` as a byte range of the original message.
+pub(crate) fn token_span(n: &Normalized, r: &Range<u32>) -> Range<usize> {
+    if r.start >= r.end || r.end as usize > n.tokens().len() {
+        return 0..0;
+    }
+    let a = &n.tokens()[r.start as usize].span;
+    let b = &n.tokens()[r.end as usize - 1].span;
+    a.start.min(b.start)..a.end.max(b.end)
+}
+
+/// The automaton, the phrase variants anchored on its patterns, and the
+/// regex patterns.
+pub(crate) struct Scanner {
+    ac: Option<AhoCorasick>,
+    /// Pattern -> the variants anchored on it. A variant is anchored on its
+    /// rarest segment only: a message full of common words ("đơn", "em")
+    /// then wakes only the variants whose rarest segment it also holds, and
+    /// the cost of a message follows what it matches, not the rule count.
+    anchored: Vec<Vec<u32>>,
+    variants: Vec<Variant>,
+    pub phrases: Vec<PhraseInfo>,
+    /// Every intent's `patterns`, folded, run over the folded message.
+    regexes: Option<RegexSet>,
+    pub patterns: Vec<PatternInfo>,
+}
+
+/// Per-message buffers of the scan, reused from one message to the next.
+#[derive(Default)]
+pub(crate) struct ScanScratch {
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    hay: String,
+    found: Vec<(u32, u32, u32)>,
+    woken: Vec<u32>,
+    hits: Vec<PhraseHit>,
+    seg_hits: Vec<SegHit>,
+    segments: Vec<Range<u32>>,
+    chain: Vec<Range<u32>>,
+    best_chain: Vec<Range<u32>>,
+    patterns: Vec<u32>,
+}
+
+impl ScanScratch {
+    /// Whether a hostile message left buffers big enough to drop.
+    pub(crate) fn is_bloated(&self) -> bool {
+        const KEEP: usize = 1 << 12;
+        self.found.capacity() > KEEP
+            || self.woken.capacity() > KEEP
+            || self.seg_hits.capacity() > KEEP
+    }
+}
+
+/// One occurrence of a variant's segment.
+#[derive(Clone, Copy, Debug)]
+struct SegHit {
+    seg: u16,
+    start: u32,
+    end: u32,
+    factor: f32,
+}
+
+/// A gap-free run of words, normalized once and shared by every variant
+/// that contains it.
+struct StoredSeg {
+    /// The tokens with their diacritics.
+    exact: Arc<[Box<str>]>,
+    /// The folded tokens joined by spaces: the automaton pattern.
+    folded: String,
+}
+
+impl Scanner {
+    /// Expands, normalizes and indexes every phrase; collects the phrase
+    /// words into `vocab`.
+    pub(crate) fn build(
+        normalizer: &Normalizer,
+        intents: &[IntentIr],
+        lexicons: &[LexiconIr],
+        vocab: &mut VocabBuilder,
+    ) -> Result<Scanner, String> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_ids: FastMap<String, u32> = FastMap::default();
+        let mut uses: Vec<u32> = Vec::new();
+        let mut variants = Vec::new();
+        let mut phrases = Vec::new();
+
+        // Per language (any, vi, en): a run normalizes differently in each.
+        let mut memo: [FastMap<String, u32>; 3] = Default::default();
+        let mut store: Vec<StoredSeg> = Vec::new();
+        let mut word_memo: [FastMap<String, u32>; 3] = Default::default();
+        let mut word_store = Vec::new();
+        let mut canonical: Vec<u32> = Vec::new();
+        let mut canon_map: FastMap<Arc<[Box<str>]>, u32> = FastMap::default();
+        // Stored segment -> automaton pattern, and whether its words are in
+        // the vocabulary tables yet (per language bit).
+        let mut seg_pattern: Vec<Option<u32>> = Vec::new();
+        let mut seg_langs: Vec<u8> = Vec::new();
+        let mut add_phrase = |p: &PhraseIr, owner: Owner| {
+            let phrase_id = phrases.len() as u32;
+            phrases.push(PhraseInfo {
+                owner,
+                text: p.text.clone(),
+                location: p.location.clone(),
+            });
+            let (bit, li) = match p.lang {
+                None => (0, 0),
+                Some(Lang::Vi) => (LANG_VI, 1),
+                Some(Lang::En) => (LANG_EN, 2),
+            };
+            // Spellings that normalize alike ("hủy|huỷ", "đh|đơn hàng") give
+            // identical variants: keep one of each.
+            let mut seen: FastSet<(Vec<u32>, Vec<u8>)> = FastSet::default();
+            for v in &p.variants {
+                let (segs, gaps) = segments(
+                    normalizer,
+                    &mut memo[li],
+                    &mut store,
+                    &mut word_memo[li],
+                    &mut word_store,
+                    v,
+                    p.lang,
+                );
+                if segs.is_empty() {
+                    continue;
+                }
+                // Stored segments with the same tokens share a canonical id.
+                while canonical.len() < store.len() {
+                    let i = canonical.len();
+                    let c = *canon_map.entry(store[i].exact.clone()).or_insert(i as u32);
+                    canonical.push(c);
+                }
+                let key = (
+                    segs.iter()
+                        .map(|&sid| canonical[sid as usize])
+                        .collect::<Vec<u32>>(),
+                    gaps.clone(),
+                );
+                if !seen.insert(key) {
+                    continue;
+                }
+                seg_pattern.resize(store.len(), None);
+                seg_langs.resize(store.len(), 0);
+                let mut words = 0;
+                let mut seg_patterns = Vec::with_capacity(segs.len());
+                for &sid in &segs {
+                    let seg = &store[sid as usize];
+                    words += seg.exact.len();
+                    let id = match seg_pattern[sid as usize] {
+                        Some(id) => id,
+                        None => {
+                            vocab.add_pattern(&seg.folded);
+                            let id = *pattern_ids.entry(seg.folded.clone()).or_insert_with(|| {
+                                patterns.push(seg.folded.clone());
+                                uses.push(0u32);
+                                (patterns.len() - 1) as u32
+                            });
+                            seg_pattern[sid as usize] = Some(id);
+                            id
+                        }
+                    };
+                    if bit != 0 && seg_langs[sid as usize] & bit == 0 {
+                        seg_langs[sid as usize] |= bit;
+                        vocab.add_lang(&seg.folded, bit);
+                    }
+                    uses[id as usize] += 1;
+                    seg_patterns.push(id);
+                }
+                variants.push(Variant {
+                    phrase: phrase_id,
+                    gaps: gaps.into_boxed_slice(),
+                    words: words as u16,
+                    seg_patterns: seg_patterns.into_boxed_slice(),
+                    seg_exact: segs
+                        .iter()
+                        .map(|&sid| store[sid as usize].exact.clone())
+                        .collect(),
+                });
+            }
+        };
+        for (i, intent) in intents.iter().enumerate() {
+            for p in &intent.phrases {
+                add_phrase(p, Owner::Intent(i as u32));
+            }
+            for p in &intent.excludes {
+                add_phrase(p, Owner::Exclude(i as u32));
+            }
+        }
+        for (i, lex) in lexicons.iter().enumerate() {
+            for p in &lex.terms {
+                add_phrase(p, Owner::Lexicon(i as u32));
+            }
+        }
+        // Anchor each variant on its least used segment pattern.
+        let mut anchored: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
+        for (vid, v) in variants.iter().enumerate() {
+            if let Some(&anchor) = v
+                .seg_patterns
+                .iter()
+                .min_by_key(|&&p| (uses[p as usize], p))
+            {
+                anchored[anchor as usize].push(vid as u32);
+            }
+        }
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            // The contiguous NFA: near-DFA speed for these pattern counts
+            // while staying small enough to stay in cache at 3,000 intents
+            // (a full DFA's table is tens of MB there and gets slower).
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    // Rule words start with nearly every letter, so a
+                    // prefilter skips nothing in a short message; without
+                    // it the scan is a little faster and the build too.
+                    .prefilter(false)
+                    .build(&patterns)
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+
+        let mut pattern_info = Vec::new();
+        let mut regexes = Vec::new();
+        for (i, intent) in intents.iter().enumerate() {
+            for p in &intent.patterns {
+                regexes.push(fold_pattern(&p.text));
+                pattern_info.push(PatternInfo {
+                    intent: i as u32,
+                    text: p.text.clone(),
+                    location: p.location.clone(),
+                });
+            }
+        }
+        let regexes = if regexes.is_empty() {
+            None
+        } else {
+            Some(
+                regex::RegexSetBuilder::new(&regexes)
+                    .size_limit(crate::rules::REGEX_SIZE_LIMIT * 8)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(Scanner {
+            ac,
+            anchored,
+            variants,
+            phrases,
+            regexes,
+            patterns: pattern_info,
+        })
+    }
+
+    /// Scans `n` (with `corrections` applied) and returns its evidence,
+    /// held in `sc`. `lang` decides whether a plain word may stand for a
+    /// word with diacritics.
+    pub(crate) fn scan<'a>(
+        &'a self,
+        n: &'a Normalized,
+        corrections: &Corrections,
+        lang: Lang,
+        sc: &'a mut ScanScratch,
+    ) -> Evidence<'a> {
+        let ScanScratch {
+            starts,
+            ends,
+            hay,
+            found,
+            woken,
+            hits,
+            seg_hits,
+            segments,
+            chain: chain_buf,
+            best_chain,
+            patterns,
+        } = sc;
+        starts.clear();
+        ends.clear();
+        hay.clear();
+        found.clear();
+        woken.clear();
+        hits.clear();
+        seg_hits.clear();
+        segments.clear();
+        patterns.clear();
+        let hay = haystack(n, corrections, starts, ends, hay);
+
+        // Pattern occurrences on token boundaries, sorted by pattern.
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(hay) {
+                if let (Ok(s), Ok(e)) = (
+                    starts.binary_search(&(m.start() as u32)),
+                    ends.binary_search(&(m.end() as u32)),
+                ) {
+                    found.push((m.pattern().as_u32(), s as u32, e as u32 + 1));
+                }
+            }
+        }
+        found.sort_unstable();
+        let occurrences = |pattern: u32| -> &[(u32, u32, u32)] {
+            let from = found.partition_point(|f| f.0 < pattern);
+            let to = found.partition_point(|f| f.0 <= pattern);
+            &found[from..to]
+        };
+        // How well the typed words agree with a segment's diacritics.
+        let factor = |exact: &[Box<str>], s: u32| -> f32 {
+            let mut factor = FACTOR_EXACT;
+            for (k, pat) in exact.iter().enumerate() {
+                let t = s as usize + k;
+                let typed = n.token_text(t);
+                if corrections.is_corrected(t) {
+                    factor = factor.min(FACTOR_CORRECTED);
+                } else if pat.is_ascii() || **pat == *typed {
+                    // Exact, or the rule has no diacritics here.
+                } else if typed == n.token_folded(t) && lang == Lang::Vi {
+                    // The customer typed no diacritics. (In an English
+                    // message a plain "can" is English, not cần.)
+                    factor = factor.min(FACTOR_FOLDED);
+                } else {
+                    // Different diacritics: bán is not bàn.
+                    return 0.0;
+                }
+            }
+            factor
+        };
+
+        // Wake the variants anchored on a pattern that occurred, gather the
+        // occurrences of their other segments, and chain them across gaps.
+        let mut i = 0;
+        while i < found.len() {
+            let p = found[i].0;
+            while i < found.len() && found[i].0 == p {
+                i += 1;
+            }
+            woken.extend_from_slice(&self.anchored[p as usize]);
+        }
+        // Variants of one phrase have consecutive ids: sorted, a phrase's
+        // variants are contiguous and its best match is kept in one place.
+        woken.sort_unstable();
+        for &v in woken.iter() {
+            let var = &self.variants[v as usize];
+            seg_hits.clear();
+            let mut complete = true;
+            for (seg, (&pat, exact)) in var
+                .seg_patterns
+                .iter()
+                .zip(var.seg_exact.iter())
+                .enumerate()
+            {
+                let before = seg_hits.len();
+                for &(_, start, end) in occurrences(pat) {
+                    let f = factor(exact, start);
+                    if f > 0.0 {
+                        seg_hits.push(SegHit {
+                            seg: seg as u16,
+                            start,
+                            end,
+                            factor: f,
+                        });
+                    }
+                }
+                if seg_hits.len() == before {
+                    complete = false;
+                    break;
+                }
+            }
+            if !complete {
+                continue;
+            }
+            if let Some(factor) = chain(seg_hits, &var.gaps, chain_buf, best_chain) {
+                let score = f32::from(var.words) * factor;
+                let better = match hits.last() {
+                    Some(h) if h.phrase == var.phrase => score > h.score,
+                    _ => true,
+                };
+                if better {
+                    let hit = PhraseHit {
+                        phrase: var.phrase,
+                        owner: self.phrases[var.phrase as usize].owner,
+                        score,
+                        span: best_chain[0].start..best_chain[best_chain.len() - 1].end,
+                        segs: segments.len() as u32..(segments.len() + best_chain.len()) as u32,
+                        factor,
+                    };
+                    segments.extend_from_slice(best_chain);
+                    match hits.last_mut() {
+                        Some(h) if h.phrase == var.phrase => *h = hit,
+                        _ => hits.push(hit),
+                    }
+                }
+            }
+        }
+
+        // Regex patterns run once, over the folded text: it is ASCII, so the
+        // regex engine stays on its DFA even for Unicode `\b`, and folded
+        // patterns match text typed with or without diacritics.
+        if let Some(set) = &self.regexes {
+            patterns.extend(set.matches(hay).into_iter().map(|p| p as u32));
+        }
+
+        Evidence {
+            n,
+            hay,
+            hits,
+            segments,
+            patterns,
+            phrase_info: &self.phrases,
+            pattern_info: &self.patterns,
+        }
+    }
+}
+
+/// The folded text to scan: the normalizer's folded text, with corrected
+/// words replaced (written into `owned` only then). Fills `starts`/`ends`
+/// with each token's byte range in it.
+fn haystack<'h>(
+    n: &'h Normalized,
+    corrections: &Corrections,
+    starts: &mut Vec<u32>,
+    ends: &mut Vec<u32>,
+    owned: &'h mut String,
+) -> &'h str {
+    if corrections.is_empty() {
+        let t = n.tokens();
+        starts.extend(t.iter().map(|t| t.folded.start as u32));
+        ends.extend(t.iter().map(|t| t.folded.end as u32));
+        return n.folded();
+    }
+    let mut fixes = corrections.list.iter();
+    for i in 0..n.tokens().len() {
+        if i > 0 {
+            owned.push(' ');
+        }
+        starts.push(owned.len() as u32);
+        if corrections.is_corrected(i) {
+            owned.push_str(fixes.next().map_or("", |c| c.to.as_str()));
+        } else {
+            owned.push_str(n.token_folded(i));
+        }
+        ends.push(owned.len() as u32);
+    }
+    owned.as_str()
+}
+
+/// Splits a variant at its gaps into runs of words, each normalized as one
+/// text in the phrase's language, as a message in that language would be
+/// (so the English "a refund" keeps its "a", which Vietnamese teencode reads
+/// as anh). Alternatives and concepts repeat the same runs across a phrase's
+/// variants, so each distinct run is normalized once and stored; the
+/// variant gets indices into `store`.
+fn segments(
+    normalizer: &Normalizer,
+    memo: &mut FastMap<String, u32>,
+    store: &mut Vec<StoredSeg>,
+    words: &mut FastMap<String, u32>,
+    word_store: &mut Vec<Vec<(Box<str>, String)>>,
+    variant: &[Piece],
+    lang: Option<Lang>,
+) -> (Vec<u32>, Vec<u8>) {
+    let mut segs: Vec<u32> = Vec::new();
+    let mut gaps = Vec::new();
+    let mut run = String::new();
+    let mut flush = |run: &mut String, segs: &mut Vec<u32>| {
+        if run.is_empty() {
+            return false;
+        }
+        // Looked up by &str first: a run seen before costs no allocation.
+        let id = match memo.get(run.as_str()) {
+            Some(&id) => {
+                run.clear();
+                id
+            }
+            None => {
+                let text = std::mem::take(run);
+                store.push(normalize_run(normalizer, words, word_store, &text, lang));
+                let id = (store.len() - 1) as u32;
+                memo.insert(text, id);
+                id
+            }
+        };
+        if store[id as usize].exact.is_empty() {
+            return false;
+        }
+        segs.push(id);
+        true
+    };
+    for p in variant {
+        match p {
+            Piece::Word(w) => {
+                if !run.is_empty() {
+                    run.push(' ');
+                }
+                run.push_str(w);
+            }
+            Piece::Gap(g) => {
+                if flush(&mut run, &mut segs) {
+                    gaps.push(*g);
+                }
+            }
+        }
+    }
+    if !flush(&mut run, &mut segs) && !gaps.is_empty() && gaps.len() >= segs.len() {
+        gaps.pop();
+    }
+    (segs, gaps)
+}
+
+/// Normalizes one run of words. With the language fixed, every
+/// normalization step works on single tokens, so each distinct word is
+/// normalized once and runs are assembled from the words (a big rule set
+/// has tens of thousands of runs but only hundreds of words). Without a
+/// language the run is normalized whole, as its language guess may depend
+/// on all its words.
+fn normalize_run(
+    normalizer: &Normalizer,
+    words: &mut FastMap<String, u32>,
+    word_store: &mut Vec<Vec<(Box<str>, String)>>,
+    text: &str,
+    lang: Option<Lang>,
+) -> StoredSeg {
+    if lang.is_none() {
+        let n = normalizer.normalize_as(text, lang);
+        return StoredSeg {
+            exact: (0..n.tokens().len())
+                .map(|i| n.token_text(i).into())
+                .collect(),
+            folded: n.folded().to_string(),
+        };
+    }
+    let mut exact: Vec<Box<str>> = Vec::new();
+    let mut folded = String::new();
+    for w in text.split(' ') {
+        let id = match words.get(w) {
+            Some(&id) => id,
+            None => {
+                let n = normalizer.normalize_as(w, lang);
+                word_store.push(
+                    (0..n.tokens().len())
+                        .map(|i| (n.token_text(i).into(), n.token_folded(i).to_string()))
+                        .collect(),
+                );
+                let id = (word_store.len() - 1) as u32;
+                words.insert(w.to_string(), id);
+                id
+            }
+        };
+        for (e, f) in &word_store[id as usize] {
+            exact.push(e.clone());
+            if !folded.is_empty() {
+                folded.push(' ');
+            }
+            folded.push_str(f);
+        }
+    }
+    StoredSeg {
+        exact: exact.into(),
+        folded,
+    }
+}
+
+/// A regex with its letters folded like the text it runs on (`hóa đơn` ->
+/// `hoa don`). Only non-ASCII chars change: ASCII is regex syntax (`\D` must
+/// stay `\D`), and it is already folded.
+pub(crate) fn fold_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut buf = [0u8; 4];
+    for c in pattern.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&crate::normalize::fold(c.encode_utf8(&mut buf)));
+        }
+    }
+    out
+}
+
+/// Chains one variant's segment hits in order, respecting gaps. On success
+/// the segment ranges are in `best` and the lowest diacritic factor is
+/// returned. `scratch` and `best` are the caller's, reused across calls.
+///
+/// `group` is sorted by (segment, start), so each segment's hits are a
+/// slice and the first candidate after a position is a binary search away:
+/// the walk is O(hits · segments · log hits), even on adversarial input.
+fn chain(
+    group: &[SegHit],
+    gaps: &[u8],
+    scratch: &mut Vec<Range<u32>>,
+    best: &mut Vec<Range<u32>>,
+) -> Option<f32> {
+    let nseg = gaps.len() + 1;
+    let seg_hits = |s: usize| -> &[SegHit] {
+        let from = group.partition_point(|h| (h.seg as usize) < s);
+        let to = group.partition_point(|h| (h.seg as usize) <= s);
+        &group[from..to]
+    };
+    let mut best_factor: Option<f32> = None;
+    for h0 in seg_hits(0) {
+        scratch.clear();
+        scratch.push(h0.start..h0.end);
+        let mut factor = h0.factor;
+        let mut end = h0.end;
+        let mut ok = true;
+        for s in 1..nseg {
+            let gap = gaps[s - 1];
+            let hits = seg_hits(s);
+            let from = hits.partition_point(|h| h.start < end);
+            // The earliest hit after `end`: if it is outside the gap window,
+            // every later one is too; and a later start only narrows what
+            // can follow.
+            match hits.get(from) {
+                Some(h) if gap == ANY_GAP || h.start - end <= u32::from(gap) => {
+                    scratch.push(h.start..h.end);
+                    factor = factor.min(h.factor);
+                    end = h.end;
+                }
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok && best_factor.is_none_or(|b| factor > b) {
+            best.clear();
+            best.extend_from_slice(scratch);
+            best_factor = Some(factor);
+            if factor >= FACTOR_EXACT {
+                break;
+            }
+        }
+    }
+    best_factor
+}
