@@ -31,6 +31,10 @@
 //!   in: [`pack::bot()`] is a working bot in one line.
 //! * [`script`] — conversation scripts (YAML) run as tests, by the
 //!   `firstline test` command or inside `cargo test`.
+//! * [`report`] — support KPIs from the event lines (answered without a
+//!   human, handoffs by reason, first-reply time, repeat contacts, busiest
+//!   hours, top intents and fallback messages) and a self-contained HTML
+//!   page of them, as `firstline report` prints.
 //!
 //! # Example
 //!
@@ -89,6 +93,7 @@ mod lang;
 pub mod matcher;
 pub mod normalize;
 pub mod pack;
+pub mod report;
 mod rules;
 pub mod script;
 

@@ -558,7 +558,7 @@ fn report_text_and_json() {
     assert_eq!(v["conversations"], 2);
     assert_eq!(v["malformed_lines"], 2);
     assert_eq!(v["top_intents"][0]["count"], 1);
-    assert_eq!(v["top_complaints"][0]["intent"], "complaint");
+    assert_eq!(v["top_complaints"][0]["name"], "complaint");
     assert_eq!(v["repeat_contacts"][0]["order_id"], "DH1");
     assert_eq!(v["messages_by_hour"][3], 1);
 }
@@ -714,7 +714,7 @@ fn report_reads_the_engines_own_event_lines() {
     assert_eq!(v["malformed_lines"], 0, "{v}");
     assert_eq!(v["conversations"], 5);
     assert_eq!(v["handoffs"], 1);
-    assert_eq!(v["handoff_reasons"][0]["reason"], "customer_request");
+    assert_eq!(v["handoff_reasons"][0]["name"], "customer_request");
     assert_eq!(v["fallbacks"], 1);
     assert_eq!(v["messages_by_hour"][10], 6);
     // Two customers came back about the same order: the events say which.
@@ -1026,4 +1026,152 @@ entities:
         "{}",
         err(&o)
     );
+}
+
+// ---- report: counting and the HTML page ----
+
+/// Event lines of the shipped bot for these conversations, with the
+/// customer's text on message events (as `chat --events` writes them).
+fn pack_events(conversations: &[(&str, i64, &[&str])]) -> String {
+    use firstline::conversation::{Bot, Order, OrderStatus, Session};
+    let bot = Bot::new(firstline::pack::matcher()).unwrap();
+    let store: std::collections::HashMap<String, Order> = [(
+        "DH100004".to_string(),
+        Order::new("DH100004", OrderStatus::Shipped)
+            .carrier("GHN")
+            .phone("0912345678"),
+    )]
+    .into_iter()
+    .collect();
+    let mut lines = String::new();
+    for (id, now, msgs) in conversations {
+        let mut session = Session::new(*id);
+        for m in *msgs {
+            for e in bot.respond(&mut session, m, *now, &store).events {
+                let mut v = serde_json::to_value(&e).unwrap();
+                if v["input"] == "message" {
+                    v["text"] = (*m).into();
+                }
+                lines.push_str(&v.to_string());
+                lines.push('\n');
+            }
+        }
+    }
+    lines
+}
+
+/// 2026-11-26 10:00 and 02:00 in Vietnam (inside and outside agent hours).
+const DAY: i64 = 1_795_575_600;
+const NIGHT: i64 = 1_795_633_200;
+
+#[test]
+fn report_counts_handoffs_outside_agent_hours() {
+    // At 2 a.m. the bot asks for a contact; the customer never leaves one.
+    let lines = pack_events(&[
+        ("night", NIGHT, &["cho em gặp nhân viên với ạ"]),
+        ("day", DAY, &["Can I talk to a human please?"]),
+        ("ok", DAY, &["xin chào shop"]),
+    ]);
+    let o = run(&["report", "--json"], &lines);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["conversations"], 3, "{v}");
+    assert_eq!(v["handoffs"], 2, "{v}");
+    assert_eq!(v["handoffs_out_of_hours"], 1, "{v}");
+    assert_eq!(v["resolved_without_human"], 1, "{v}");
+    assert_eq!(v["handoff_reasons"][0]["name"], "customer_request", "{v}");
+    assert_eq!(v["handoff_reasons"][0]["count"], 2, "{v}");
+    let text = run(&["report"], &lines);
+    assert!(
+        out(&text).contains("handed off              2 (1 outside agent hours)"),
+        "{}",
+        out(&text)
+    );
+}
+
+#[test]
+fn report_counts_an_order_question_once_with_its_answers() {
+    // The question, then the last four digits: one track_order ask.
+    let lines = pack_events(&[
+        ("a", DAY, &["đơn DH100004 của em tới đâu rồi", "5678"]),
+        ("b", DAY, &["Where is my order?", "DH100004", "5678"]),
+    ]);
+    let o = run(&["report", "--json"], &lines);
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["top_intents"][0]["name"], "track_order", "{v}");
+    assert_eq!(v["top_intents"][0]["count"], 2, "{v}");
+    assert_eq!(v["messages"], 5, "{v}");
+}
+
+#[test]
+fn report_html_is_one_self_contained_page_with_charts() {
+    let dir = temp_dir("report-html");
+    let lines = pack_events(&[
+        (
+            "a",
+            DAY,
+            &["xin chào shop", "đơn DH100004 của em tới đâu rồi", "5678"],
+        ),
+        ("b", DAY + 86_400, &["where is my order DH100004"]),
+        ("c", NIGHT, &["cho em gặp nhân viên với ạ", "0912 345 678"]),
+        (
+            "d",
+            DAY,
+            &["Đơn hàng giao chậm quá, bực mình thật sự, làm ăn kiểu gì vậy"],
+        ),
+        ("e", DAY, &["<b>qwerty</b> asdf", "<B>qwerty</b>   ASDF"]),
+    ]);
+    let log = write(&dir, "events.jsonl", &lines);
+    let page = dir.join("report.html");
+    let o = run(
+        &[
+            "report",
+            "--html",
+            page.to_str().unwrap(),
+            "--title",
+            "Mỹ phẩm Hoa Sen",
+            log.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<title>Mỹ phẩm Hoa Sen — support report</title>"));
+    for section in [
+        "Answered without a human",
+        "Handoffs by reason",
+        "First-reply time",
+        "Repeat contacts",
+        "Busiest hours by weekday",
+        "Top intents",
+        "Top fallback messages",
+    ] {
+        assert!(
+            html.contains(&format!("<h2>{section}</h2>")),
+            "no {section}"
+        );
+    }
+    assert!(html.matches("<svg").count() >= 6, "{html}");
+    // Nothing runs, nothing loads.
+    for bad in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!html.contains(bad), "{bad} in the page");
+    }
+    assert!(html.contains("angry_customer") && html.contains("customer_request"));
+    assert!(html.contains("DH100004"), "repeat contact missing");
+    // The customer's markup is text; the two spellings are one message.
+    assert!(html.contains("&lt;b&gt;qwerty&lt;/b&gt; asdf: 2"), "{html}");
+    assert!(!html.contains("<b>qwerty"));
+
+    // An unwritable page fails before anything is read.
+    let o = run(
+        &[
+            "report",
+            "--html",
+            dir.join("no/such/dir/r.html").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("cannot write"), "{}", err(&o));
 }

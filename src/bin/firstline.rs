@@ -118,9 +118,6 @@ enum Command {
         /// Labelled files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Measure the shipped pack (the default; not with --rules).
-        #[arg(long, conflicts_with = "rules")]
-        pack: bool,
         /// tsv, csv or jsonl (default: from the file extension).
         #[arg(long)]
         format: Option<String>,
@@ -149,14 +146,21 @@ enum Command {
         #[arg(value_enum)]
         which: schema::Which,
     },
-    /// Support KPIs from the conversation engine's JSON-line event logs.
+    /// Support KPIs from the conversation engine's JSON-line event logs
+    /// (`chat --events` writes them too).
     Report {
         /// Event log files (default: stdin; `-` is stdin).
         files: Vec<PathBuf>,
         /// Print the KPIs as one JSON object.
         #[arg(long)]
         json: bool,
-        /// The shop's UTC offset for the traffic-by-hour table.
+        /// Also write a self-contained HTML page with charts to this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// The shop name in the HTML page's title.
+        #[arg(long, default_value = "firstline")]
+        title: String,
+        /// The shop's UTC offset for hours and weekdays.
         #[arg(long, default_value = "+07:00", allow_hyphen_values = true)]
         utc_offset: String,
         /// Intents counted as complaints (comma separated; default: every
@@ -200,7 +204,6 @@ fn main() -> ExitCode {
         Command::Classify => classify::run(&rules),
         Command::Eval {
             files,
-            pack: _,
             format,
             by,
             errors,
@@ -225,9 +228,18 @@ fn main() -> ExitCode {
         Command::Report {
             files,
             json,
+            html,
+            title,
             utc_offset,
             complaints,
-        } => report::run(&files, json, &utc_offset, &complaints),
+        } => report::run(&report::Args {
+            files,
+            json,
+            utc_offset,
+            complaints,
+            html,
+            title,
+        }),
     };
     ExitCode::from(code)
 }
