@@ -1175,3 +1175,117 @@ fn report_html_is_one_self_contained_page_with_charts() {
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("cannot write"), "{}", err(&o));
 }
+
+// ---- test: JUnit and coverage ----
+
+#[test]
+fn test_junit_into_a_missing_folder_creates_it() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(&dir, "s.yaml", SCRIPTS);
+    let junit = dir.join("target/reports/firstline/junit.xml");
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            "--junit",
+            junit.to_str().unwrap(),
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(r#"<testcase name="greeting in Vietnamese""#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn test_junit_that_cannot_be_written_fails_before_the_run() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(&dir, "s.yaml", SCRIPTS);
+    // A file where the folder should be.
+    let blocker = write(&dir, "reports", "not a folder");
+    let junit = blocker.join("junit.xml");
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            "--junit",
+            junit.to_str().unwrap(),
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 2, "{}{}", out(&o), err(&o));
+    assert!(err(&o).contains("cannot write"), "{}", err(&o));
+    assert!(err(&o).contains("junit.xml"), "{}", err(&o));
+    assert!(!out(&o).contains("PASS"), "the scripts ran:\n{}", out(&o));
+}
+
+#[test]
+fn test_coverage_does_not_count_replies_lookup_intents_never_send() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(&dir, "s.yaml", SCRIPTS);
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            "--coverage",
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let s = out(&o);
+    // track_order looks orders up: the status messages answer, never its
+    // own replies, so they are not "never sent".
+    assert!(
+        !s.contains("never: track_order (vi) \"Dạ, {shop_name} kiểm tra ngay ạ.\""),
+        "{s}"
+    );
+    assert!(s.contains("replies: 1/2 sent"), "{s}");
+    assert!(
+        s.contains("never: greet (en) \"Hello from {shop_name}!\""),
+        "{s}"
+    );
+    assert!(s.contains("not counted: the replies of track_order"), "{s}");
+}
+
+#[test]
+fn test_coverage_counts_handoffs_that_fired() {
+    let (dir, rules) = rules_dir();
+    let scripts = write(
+        &dir,
+        "h.yaml",
+        "- name: angry\n  turns:\n    - say: bực mình quá, đơn hàng của em đâu rồi\n      handoff: angry_customer\n",
+    );
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "test",
+            "--coverage",
+            scripts.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let s = out(&o);
+    let line = s
+        .lines()
+        .find(|l| l.contains("handoff triggers"))
+        .unwrap_or_else(|| panic!("{s}"));
+    let fired: usize = line
+        .split(": ")
+        .nth(1)
+        .and_then(|x| x.split('/').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(fired >= 1, "{line}");
+    assert!(!s.contains("never: angry_customer"), "{s}");
+}
