@@ -208,7 +208,7 @@ fn explain_shows_every_step() {
         "phrase",
         "track_order",
         "confidence",
-        "order_id = DH123456 from \"DH123456\"",
+        "order_id = DH123456 on \"DH123456\" at chars 28..36",
         "anger (severity 2)",
         "on \"bực mình\"",
     ] {
@@ -1288,4 +1288,111 @@ fn test_coverage_counts_handoffs_that_fired() {
         .unwrap_or_else(|| panic!("{line}"));
     assert!(fired >= 1, "{line}");
     assert!(!s.contains("never: angry_customer"), "{s}");
+}
+
+// ---- explain ----
+
+#[test]
+fn explain_runs_while_examples_fail() {
+    let dir = temp_dir("explain-examples");
+    let rules = write(
+        &dir,
+        "r.yaml",
+        r#"version: 1
+intents:
+  - id: ask_price
+    phrases:
+      vi: ["giá bao nhiêu"]
+    examples:
+      vi: ["cái này bao nhiêu tiền vậy shop"]
+"#,
+    );
+    let o = run(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "explain",
+            "cái này bao nhiêu tiền vậy shop",
+        ],
+        "",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("warning[example-failed]"), "{e}");
+    assert!(e.contains("r.yaml:7:"), "{e}");
+    assert!(e.contains("explaining anyway"), "{e}");
+    let s = out(&o);
+    assert!(
+        s.contains("message:     \"cái này bao nhiêu tiền vậy shop\""),
+        "{s}"
+    );
+    assert!(s.contains("intent:      none"), "{s}");
+    // Other errors still stop it.
+    let bad = write(
+        &dir,
+        "bad.yaml",
+        "version: 1\nintents:\n  - id: a\n    phrases: [\"@nope\"]\n",
+    );
+    let o = run(
+        &["--rules", bad.to_str().unwrap(), "explain", "xin chào"],
+        "",
+    );
+    assert_eq!(code(&o), 1, "{}", err(&o));
+}
+
+#[test]
+fn explain_shows_the_regex_as_written_and_what_it_matched() {
+    let dir = temp_dir("explain-regex");
+    let rules = write(
+        &dir,
+        "r.yaml",
+        r#"version: 1
+intents:
+  - id: refund_amount
+    patterns: ['(?i)\bhoàn\s+(\d+)k\b']
+    replies:
+      vi: ["Dạ em kiểm tra khoản hoàn tiền ạ."]
+"#,
+    );
+    let msg = "Shop ơi hoàn 150k cho em chưa ạ";
+    let o = run(&["--rules", rules.to_str().unwrap(), "explain", msg], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(s.contains(r"regex   /(?i)\bhoàn\s+(\d+)k\b/"), "{s}");
+    assert!(!s.contains(r"\\b"), "doubled backslashes:\n{s}");
+    assert!(
+        s.contains("on \"hoan 150k\" at chars 8..17 of the folded text"),
+        "{s}"
+    );
+    assert!(!s.contains("on \"\""), "{s}");
+    assert!(
+        s.contains("refund_amount      regex +2.00 -> score 2.00"),
+        "{s}"
+    );
+}
+
+#[test]
+fn explain_positions_are_characters_and_scores_show_their_parts() {
+    let (_d, rules) = rules_dir();
+    let msg = "Đơn hàng của em đâu rồi, bực mình quá";
+    let o = run(&["--rules", rules.to_str().unwrap(), "explain", msg], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    let start = msg[..msg.find("bực mình").unwrap()].chars().count();
+    assert_eq!(start, 25);
+    assert!(
+        s.contains(&format!(
+            "anger (severity 2) \"bực mình\" on \"bực mình\" at chars {start}..{}",
+            start + 8
+        )),
+        "{s}"
+    );
+    // The byte offsets (31..42) are not shown.
+    assert!(!s.contains("31..42"), "{s}");
+    let track = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("track_order") && l.contains("-> score"))
+        .unwrap_or_else(|| panic!("no score line:\n{s}"));
+    assert!(track.contains("best phrase"), "{track}");
+    assert!(track.contains("-> confidence 0."), "{track}");
 }

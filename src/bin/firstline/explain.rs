@@ -1,14 +1,16 @@
 //! `firstline explain "message"`: why a message gets its intent.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::ops::Range;
 
 use firstline::matcher::{ContributionKind, Explanation};
+use firstline::{Config, Diagnostic, DiagnosticKind, Matcher};
 
 use crate::rules::Rules;
 
 pub fn run(rules: &Rules, message: &str, json: bool) -> u8 {
-    let m = match crate::load(rules) {
+    let m = match load(rules) {
         Ok(m) => m,
         Err(code) => return code,
     };
@@ -21,16 +23,108 @@ pub fn run(rules: &Rules, message: &str, json: bool) -> u8 {
         }
         println!("{v}");
     } else {
-        print!("{}", render(message, &ex, handoff.as_deref()));
+        print!("{}", render(message, &ex, handoff.as_deref(), &m));
     }
     0
 }
 
-fn quote(message: &str, span: &Range<usize>) -> String {
-    format!("{:?}", message.get(span.clone()).unwrap_or(""))
+/// Compiles the rules; failing examples do not stop `explain` (it is how
+/// an author finds out why they fail): they are printed as warnings and
+/// the rules are compiled again without checking examples.
+fn load(rules: &Rules) -> Result<Matcher, u8> {
+    let builder = match rules.builder() {
+        Ok(b) => b,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Err(crate::BAD_INPUT);
+        }
+    };
+    let e = match builder.build() {
+        Ok(m) => return Ok(m),
+        Err(e) => e,
+    };
+    let example = |d: &Diagnostic| {
+        matches!(
+            d.kind(),
+            DiagnosticKind::ExampleFailed | DiagnosticKind::CounterExampleFailed
+        )
+    };
+    let errors: Vec<&Diagnostic> = e
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity() == firstline::Severity::Error)
+        .collect();
+    if errors.is_empty() || !errors.iter().all(|d| example(d)) {
+        eprintln!("{e}");
+        return Err(crate::FAIL);
+    }
+    for d in &errors {
+        let mut w = Diagnostic::warning(d.kind(), d.message()).at(d.location().cloned());
+        if let Some(h) = d.help_text() {
+            w = w.help(h);
+        }
+        eprintln!("{w}");
+    }
+    eprintln!(
+        "warning: {} example{} of the rules fail{}; explaining anyway\n",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" },
+        if errors.len() == 1 { "s" } else { "" }
+    );
+    let mut builder = builder;
+    let mut config = Config::default();
+    config.check_examples = false;
+    match builder.config(config).build() {
+        Ok(m) => Ok(m),
+        Err(e) => {
+            eprintln!("{e}");
+            Err(crate::FAIL)
+        }
+    }
 }
 
-pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String {
+/// A span of the message in characters (what an editor's column shows),
+/// with the text it covers.
+fn at(message: &str, span: &Range<usize>) -> String {
+    match message.get(span.clone()) {
+        Some(text) if !span.is_empty() => {
+            let start = message[..span.start].chars().count();
+            let end = start + text.chars().count();
+            format!("on \"{text}\" at chars {start}..{end}")
+        }
+        _ => "(no span)".to_string(),
+    }
+}
+
+/// Where a regex matched: patterns run over the folded text, so the match
+/// is searched there (non-ASCII letters of the pattern folded the same way).
+fn regex_span(rule: &str, ex: &Explanation) -> String {
+    let mut folded = String::with_capacity(rule.len());
+    for c in rule.chars() {
+        if c.is_ascii() {
+            folded.push(c);
+        } else {
+            folded.push_str(&firstline::normalize::fold(&c.to_string()));
+        }
+    }
+    let Ok(re) = regex::Regex::new(&folded) else {
+        return "(no span)".to_string();
+    };
+    let corrected = firstline::normalize::fold(&ex.tokens.join(" "));
+    for hay in [ex.folded.as_str(), corrected.as_str()] {
+        if let Some(mt) = re.find(hay) {
+            let start = hay[..mt.start()].chars().count();
+            let end = start + mt.as_str().chars().count();
+            return format!(
+                "on \"{}\" at chars {start}..{end} of the folded text",
+                mt.as_str()
+            );
+        }
+    }
+    "(no span)".to_string()
+}
+
+pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matcher) -> String {
     let c = &ex.classification;
     let mut o = String::new();
     let _ = writeln!(o, "message:     {message:?}");
@@ -46,13 +140,11 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
         for k in &ex.corrections {
             let _ = writeln!(
                 o,
-                "  {} -> {} (distance {}) at {}..{} {}",
+                "  {} -> {} (distance {}) {}",
                 k.from,
                 k.to,
                 k.distance,
-                k.span.start,
-                k.span.end,
-                quote(message, &k.span)
+                at(message, &k.span)
             );
         }
     }
@@ -61,21 +153,84 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
         let _ = writeln!(o, "  (nothing)");
     }
     for k in &ex.contributions {
-        let (kind, w) = match k.kind {
-            ContributionKind::Phrase => ("phrase", format!("+{:.2}", k.weight)),
-            ContributionKind::Pattern => ("regex", format!("+{:.2}", k.weight)),
-            ContributionKind::Exclude => ("exclude", "veto".to_string()),
-            _ => ("other", format!("+{:.2}", k.weight)),
+        let (kind, w, rule, span) = match k.kind {
+            ContributionKind::Pattern => (
+                "regex",
+                format!("+{:.2}", k.weight),
+                format!("/{}/", k.rule),
+                regex_span(&k.rule, ex),
+            ),
+            ContributionKind::Exclude => (
+                "exclude",
+                "veto".to_string(),
+                format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
+            _ => (
+                "phrase",
+                format!("+{:.2}", k.weight),
+                format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
         };
         let _ = writeln!(
             o,
-            "  {w:>6}  {:<18} {kind:<7} {:?} ({}) on {} at {}",
-            k.intent,
-            &*k.rule,
-            k.how,
-            quote(message, &k.span),
-            k.location
+            "  {w:>6}  {:<18} {kind:<7} {rule} {span}, {}",
+            k.intent, k.location
         );
+    }
+    let _ = writeln!(o, "scores:");
+    let _ = writeln!(
+        o,
+        "  (the best phrase counts in full, further phrases only for the words they add, each regex in full; times the intent's weight; confidence also weighs how much of the message the intent covers)"
+    );
+    let mut by_intent: BTreeMap<&str, Vec<&firstline::matcher::Contribution>> = BTreeMap::new();
+    for k in &ex.contributions {
+        by_intent.entry(&k.intent).or_default().push(k);
+    }
+    for s in &c.ranked {
+        let parts = by_intent.remove(&*s.intent).unwrap_or_default();
+        let mut phrases: Vec<f32> = parts
+            .iter()
+            .filter(|k| k.kind == ContributionKind::Phrase)
+            .map(|k| k.weight)
+            .collect();
+        phrases.sort_by(|a, b| b.total_cmp(a));
+        let regexes: Vec<f32> = parts
+            .iter()
+            .filter(|k| k.kind == ContributionKind::Pattern)
+            .map(|k| k.weight)
+            .collect();
+        let mut terms = Vec::new();
+        if let Some((best, rest)) = phrases.split_first() {
+            let mut t = format!("best phrase {best:.2}");
+            if !rest.is_empty() {
+                let rest: Vec<String> = rest.iter().map(|w| format!("{w:.2}")).collect();
+                let _ = write!(t, ", other phrases {}", rest.join(" "));
+            }
+            terms.push(t);
+        }
+        if !regexes.is_empty() {
+            let r: Vec<String> = regexes.iter().map(|w| format!("+{w:.2}")).collect();
+            terms.push(format!("regex {}", r.join(" ")));
+        }
+        let weight = m.intent(&s.intent).map_or(1.0, |i| i.weight);
+        if (weight - 1.0).abs() > f32::EPSILON {
+            terms.push(format!("weight ×{weight:.2}"));
+        }
+        let _ = writeln!(
+            o,
+            "  {:<18} {} -> score {:.2} -> confidence {:.2}",
+            s.intent,
+            terms.join("; "),
+            s.score,
+            s.confidence
+        );
+    }
+    for (intent, parts) in by_intent {
+        if let Some(v) = parts.iter().find(|k| k.kind == ContributionKind::Exclude) {
+            let _ = writeln!(o, "  {intent:<18} vetoed by exclude \"{}\"", v.rule);
+        }
     }
     let _ = writeln!(o, "ranked:");
     if c.ranked.is_empty() {
@@ -103,15 +258,7 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
         let _ = writeln!(o, "  (none)");
     }
     for e in &c.entities {
-        let _ = writeln!(
-            o,
-            "  {} = {} from {} at {}..{}",
-            e.name,
-            e.value,
-            quote(message, &e.span),
-            e.span.start,
-            e.span.end
-        );
+        let _ = writeln!(o, "  {} = {} {}", e.name, e.value, at(message, &e.span));
     }
     let _ = writeln!(o, "lexicon hits:");
     if c.lexicon_hits.is_empty() {
@@ -120,13 +267,11 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
     for h in &c.lexicon_hits {
         let _ = writeln!(
             o,
-            "  {} (severity {}) {:?} on {} at {}..{}",
+            "  {} (severity {}) \"{}\" {}",
             h.lexicon,
             h.severity,
-            &*h.term,
-            quote(message, &h.span),
-            h.span.start,
-            h.span.end
+            h.term,
+            at(message, &h.span)
         );
     }
     let _ = writeln!(o, "handoff:     {}", handoff.unwrap_or("none"));
