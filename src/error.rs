@@ -1,4 +1,4 @@
-//! Errors.
+//! Errors a rule author can cause: [`CompileError`], [`Diagnostic`], [`Location`].
 //!
 //! A rule author's mistakes are [`CompileError`]s: a list of [`Diagnostic`]s,
 //! each with a code, a location (`file:line:column`), the offending line with
@@ -92,19 +92,18 @@ pub enum Severity {
 
 /// Where a diagnostic points: a file, a 1-based line and column, and the
 /// length of the offending text in characters (for the caret).
+///
+/// Invariants:
+/// 1. `line` and `column` are 1-based; the column counts characters.
+/// 2. `len` is at least 1.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Location {
-    /// The file name as given to the compiler (`rules/orders.yaml`, or the
-    /// name passed with an in-memory string).
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
-    /// Length of the offending text in characters (at least 1).
-    pub len: usize,
-    /// The whole source line, for the snippet.
-    pub source_line: String,
+    file: String,
+    line: usize,
+    column: usize,
+    len: usize,
+    source_line: String,
 }
 
 impl Location {
@@ -124,6 +123,36 @@ impl Location {
             len: len.max(1),
             source_line,
         }
+    }
+}
+
+impl Location {
+    /// The file name as given to the compiler (`rules/orders.yaml`, or the
+    /// name passed with an in-memory string).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// 1-based line.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column, in characters.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// Length of the offending text in characters (at least 1, so there is
+    /// no `is_empty`).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The whole source line, for the snippet.
+    pub fn source_line(&self) -> &str {
+        &self.source_line
     }
 }
 
@@ -207,6 +236,11 @@ impl Diagnostic {
     /// What to do about it.
     pub fn help_text(&self) -> Option<&str> {
         self.help.as_deref()
+    }
+
+    /// The short label printed under the caret.
+    pub fn label_text(&self) -> Option<&str> {
+        self.label.as_deref()
     }
 }
 

@@ -559,7 +559,7 @@ pub fn evaluate_with(matcher: &Matcher, samples: &[Sample], group: &str, handoff
     const NONE: &str = "(none)";
     // A fixed time inside the pack's agent hours, so handoffs do not
     // depend on the clock.
-    let now = crate::script::DEFAULT_NOW;
+    let now = crate::pack::OPEN_NOW;
     let bot = handoffs.then(|| Bot::new(matcher.clone()).ok()).flatten();
     let mut r = Report::default();
     for sample in samples {

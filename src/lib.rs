@@ -72,6 +72,11 @@
 //! * `cli` (default) — the `firstline` command-line tool and its
 //!   dependency (clap). Library users can turn it off with
 //!   `default-features = false`; the library itself never needs it.
+//!   Enables `script`.
+//! * `script` (default) — [`script`], conversation scripts run as tests
+//!   (panicking asserts, JUnit output) and its dependency serde_yaml. A
+//!   storefront that embeds the bot builds with `default-features = false`
+//!   and links no test harness.
 //!
 //! # Untrusted input
 //!
@@ -95,6 +100,7 @@ pub mod normalize;
 pub mod pack;
 pub mod report;
 mod rules;
+#[cfg(feature = "script")]
 pub mod script;
 
 pub use crate::conversation::{Bot, Outcome, Session, Turn};

@@ -25,6 +25,11 @@ use std::sync::OnceLock;
 use crate::conversation::Bot;
 use crate::Matcher;
 
+/// A fixed time, in unix seconds, inside the pack's agent hours: Wednesday
+/// 2026-11-25 10:00 in Vietnam (UTC+7). Scripts and evaluations run at it
+/// by default, so their results do not depend on the clock.
+pub const OPEN_NOW: i64 = 1_795_575_600;
+
 /// Every file of the pack as `(path, text)`, sorted by path (the order in
 /// which a directory of rule files is merged).
 static SOURCES: &[(&str, &str)] = &[

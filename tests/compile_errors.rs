@@ -14,7 +14,7 @@ fn errors(yaml: &str) -> Vec<(K, usize, usize, String)> {
     compile_err(yaml)
         .errors()
         .map(|d| {
-            let (l, c) = d.location().map_or((0, 0), |l| (l.line, l.column));
+            let (l, c) = d.location().map_or((0, 0), |l| (l.line(), l.column()));
             (d.kind(), l, c, d.message().to_string())
         })
         .collect()
@@ -32,7 +32,7 @@ fn assert_at(d: &Diagnostic, kind: K, line: usize, column: usize, msg_part: &str
         .location()
         .unwrap_or_else(|| panic!("no location in:\n{d}"));
     assert_eq!(
-        (d.kind(), loc.line, loc.column),
+        (d.kind(), loc.line(), loc.column()),
         (kind, line, column),
         "\n{d}\nhelp: expected {kind:?} at {line}:{column}"
     );
@@ -41,7 +41,7 @@ fn assert_at(d: &Diagnostic, kind: K, line: usize, column: usize, msg_part: &str
         "message {:?} lacks {msg_part:?}",
         d.message()
     );
-    assert_eq!(loc.file, "shop.yaml");
+    assert_eq!(loc.file(), "shop.yaml");
     assert!(
         d.help_text().is_some_and(|h| !h.is_empty()),
         "every error says what to do:\n{d}"
@@ -55,15 +55,15 @@ fn yaml_syntax_error_has_serde_location() {
     let d = only("version: 1\nintents:\n  - id: a\n    phrases: [\"x\"\n");
     assert_eq!(d.kind(), K::Yaml);
     let loc = d.location().expect("syntax errors have a location");
-    assert_eq!(loc.file, "shop.yaml");
-    assert!(loc.line >= 4, "{d}");
+    assert_eq!(loc.file(), "shop.yaml");
+    assert!(loc.line() >= 4, "{d}");
 }
 
 #[test]
 fn wrong_type_is_a_yaml_error() {
     let d = only("version: 1\nintents:\n  - id: a\n    weight: heavy\n");
     assert_eq!(d.kind(), K::Yaml);
-    assert_eq!(d.location().unwrap().line, 4, "{d}");
+    assert_eq!(d.location().unwrap().line(), 4, "{d}");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn unknown_field_is_reported_not_ignored() {
     let d = only("version: 1\nintents:\n  - id: a\n    phrase: [\"đơn hàng\"]\n");
     assert_eq!(d.kind(), K::UnknownField);
     assert!(d.message().contains("unknown field `phrase`"), "{d}");
-    assert_eq!(d.location().unwrap().line, 4);
+    assert_eq!(d.location().unwrap().line(), 4);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn unknown_concept_points_inside_the_phrase_and_suggests() {
     let d = only(yaml);
     // `      vi: ["kiểm tra @oder"]`: the quote is column 12, `@` column 22.
     assert_at(&d, K::UnknownConcept, 7, 22, "unknown concept `@oder`");
-    assert_eq!(d.location().unwrap().len, 5);
+    assert_eq!(d.location().unwrap().len(), 5);
     assert!(d.help_text().unwrap().contains("did you mean `@order`"));
 }
 
@@ -117,7 +117,7 @@ fn duplicate_intent_across_files() {
         .unwrap_err();
     let d = e.errors().next().unwrap();
     assert_eq!(d.kind(), K::DuplicateIntent);
-    assert_eq!(d.location().unwrap().file, "b.yaml");
+    assert_eq!(d.location().unwrap().file(), "b.yaml");
     assert!(d.help_text().unwrap().contains("a.yaml:3:9"));
 }
 
@@ -154,7 +154,7 @@ fn phrase_syntax_errors() {
             "{HEAD}intents:\n  - id: a\n    phrases:\n      - {phrase}\n"
         ));
         assert_eq!(d.kind(), K::InvalidPhrase, "{phrase}: {d}");
-        assert_eq!(d.location().unwrap().line, 5, "{phrase}: {d}");
+        assert_eq!(d.location().unwrap().line(), 5, "{phrase}: {d}");
         assert!(
             d.message().contains(msg),
             "{phrase}: {d}\nhelp: expected {msg:?}"
@@ -170,7 +170,7 @@ fn phrase_too_large() {
         "{HEAD}intents:\n  - id: a\n    phrases: [\"{phrase}\"]\n"
     ));
     assert_eq!(d.kind(), K::PhraseTooLarge);
-    assert_eq!(d.location().unwrap().line, 4);
+    assert_eq!(d.location().unwrap().line(), 4);
 }
 
 #[test]
@@ -303,8 +303,8 @@ fn directory_of_files_is_merged_and_located() {
     let d = e.errors().next().unwrap();
     assert_eq!(d.kind(), K::UnknownConcept);
     let loc = d.location().unwrap();
-    assert!(loc.file.ends_with("sub/b.yml"), "{d}");
-    assert_eq!((loc.line, loc.column), (4, 38));
+    assert!(loc.file().ends_with("sub/b.yml"), "{d}");
+    assert_eq!((loc.line(), loc.column()), (4, 38));
     // Fixed, the two files merge: the concept from a.yaml serves b.yml.
     std::fs::write(
         dir.join("sub/b.yml"),
@@ -384,7 +384,7 @@ entities:
         .collect();
     assert_eq!(lints.len(), 1, "{lints:?}");
     assert!(lints[0].message().contains("`slow`"));
-    assert_eq!(lints[0].location().unwrap().line, 4);
+    assert_eq!(lints[0].location().unwrap().line(), 4);
 }
 
 #[test]

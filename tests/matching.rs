@@ -387,7 +387,7 @@ fn explanation_lists_what_fired() {
         .iter()
         .find(|c| c.kind == ContributionKind::Phrase && &*c.rule == "where * @order")
         .expect("the phrase that fired");
-    assert_eq!(phrase.how, "corrected");
+    assert_eq!(phrase.how, firstline::matcher::HowMatched::Corrected);
     assert!(
         phrase.location.starts_with("<rules>:"),
         "{}",

@@ -1,6 +1,7 @@
 //! This repository's conversation scripts (`tests/conversations/`), run on
 //! the shipped pack through `firstline::script`, the way a storefront runs
 //! its own scripts inside `cargo test`.
+#![cfg(feature = "script")]
 
 use firstline::conversation::Bot;
 use firstline::script::{self, Runner};

@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use self::engine::Engine;
 pub use self::types::{
-    Classification, Contribution, ContributionKind, Correction, Entity, Explanation, LexiconHit,
-    Scored,
+    Classification, Contribution, ContributionKind, Correction, Entity, Explanation, HowMatched,
+    LexiconHit, Scored,
 };
 use crate::conversation::config::ConvConfig;
 use crate::error::{CompileError, Diagnostic, Location};
@@ -166,6 +166,7 @@ impl Matcher {
     }
 
     /// Classifies one customer message.
+    #[must_use]
     pub fn classify(&self, text: &str) -> Classification {
         let n = self.inner.normalizer.normalize(self.truncate(text));
         self.inner
@@ -175,6 +176,7 @@ impl Matcher {
     }
 
     /// Classifies one message and says why.
+    #[must_use]
     pub fn explain(&self, text: &str) -> Explanation {
         let n = self.inner.normalizer.normalize(self.truncate(text));
         let out = self.inner.engine.run(&n, &self.inner.config, true);

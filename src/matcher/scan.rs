@@ -17,6 +17,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 
+use super::types::HowMatched;
 use super::vocab::{Corrections, VocabBuilder, LANG_EN, LANG_VI};
 use crate::fxhash::{FastMap, FastSet};
 use crate::normalize::{Normalized, Normalizer};
@@ -37,13 +38,13 @@ pub(crate) const FACTOR_CORRECTED: f32 = 0.8;
 
 /// How a phrase matched, from its lowest diacritic factor, for
 /// explanations: `exact`, `folded` or `corrected`.
-pub(crate) fn how(factor: f32) -> &'static str {
+pub(crate) fn how(factor: f32) -> HowMatched {
     if factor >= FACTOR_EXACT {
-        "exact"
+        HowMatched::Exact
     } else if factor > (FACTOR_FOLDED + FACTOR_CORRECTED) / 2.0 {
-        "folded"
+        HowMatched::Folded
     } else {
-        "corrected"
+        HowMatched::Corrected
     }
 }
 

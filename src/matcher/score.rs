@@ -8,7 +8,7 @@
 //! near-ties.
 
 use super::scan::{how, Evidence, Owner};
-use super::types::{Contribution, ContributionKind, Scored};
+use super::types::{Contribution, ContributionKind, HowMatched, Scored};
 use super::Config;
 use crate::fxhash::FastSet;
 use crate::normalize::tables::FILLER;
@@ -190,7 +190,7 @@ impl Scorer {
                     rule: info.text.clone(),
                     location: info.location.clone(),
                     weight: REGEX_SCORE * self.intent_weight[k as usize],
-                    how: "regex",
+                    how: HowMatched::Regex,
                     span: 0..0,
                 });
             }

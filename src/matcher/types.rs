@@ -148,9 +148,42 @@ pub struct Contribution {
     pub location: Arc<str>,
     /// The score it added (0 for exclusions).
     pub weight: f32,
-    /// How it matched: `exact` (same diacritics), `folded` (customer typed
-    /// none), `corrected` (via a typo correction) or `regex`.
-    pub how: &'static str,
+    /// How it matched.
+    pub how: HowMatched,
     /// Byte range in the original message.
     pub span: Range<usize>,
+}
+
+/// How a rule matched the message (in JSON: `"exact"`, `"folded"`,
+/// `"corrected"`, `"regex"`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HowMatched {
+    /// Every word with the diacritics the rule has.
+    Exact,
+    /// The customer typed the words without diacritics.
+    Folded,
+    /// At least one word matched through a typo correction.
+    Corrected,
+    /// A regex pattern matched.
+    Regex,
+}
+
+impl HowMatched {
+    /// The lowercase name (`"folded"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HowMatched::Exact => "exact",
+            HowMatched::Folded => "folded",
+            HowMatched::Corrected => "corrected",
+            HowMatched::Regex => "regex",
+        }
+    }
+}
+
+impl std::fmt::Display for HowMatched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

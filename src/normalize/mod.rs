@@ -447,6 +447,7 @@ fn canonical_word(w: String) -> String {
 /// assert_eq!(firstline::normalize::fold("ĐƯỢC KHÔNG?"), "duoc khong?");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use]
 pub fn fold(text: &str) -> String {
     let mut l = String::with_capacity(text.len());
     for c in text.chars() {
@@ -476,6 +477,7 @@ pub fn fold(text: &str) -> String {
 /// assert_eq!(last.origin, TokenOrigin::Telex);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use]
 pub fn normalize(text: &str) -> Normalized {
     static DEFAULT: OnceLock<Normalizer> = OnceLock::new();
     DEFAULT.get_or_init(Normalizer::new).normalize(text)
@@ -549,6 +551,7 @@ impl Normalizer {
 
     /// Normalizes one message, guessing its language for the
     /// language-specific abbreviations (see [`Normalizer::normalize_as`]).
+    #[must_use]
     pub fn normalize(&self, text: &str) -> Normalized {
         self.normalize_as(text, None)
     }
@@ -566,6 +569,7 @@ impl Normalizer {
     /// assert_eq!(n.normalize("I want a refund").text(), "i want a refund");
     /// assert_eq!(n.normalize_as("a oi", Some(Lang::Vi)).text(), "anh oi");
     /// ```
+    #[must_use]
     pub fn normalize_as(&self, text: &str, lang: Option<Lang>) -> Normalized {
         let cleaned = clean::clean(text);
         let mut pres: Vec<Pre> = Vec::new();

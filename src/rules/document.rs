@@ -520,6 +520,6 @@ mod tests {
         let (doc, d) = parse(&text);
         assert!(doc.root.is_none());
         assert_eq!(d[0].kind(), K::LimitExceeded, "{}", d[0]);
-        assert!(d[0].location().unwrap().line > 1);
+        assert!(d[0].location().unwrap().line() > 1);
     }
 }

@@ -8,7 +8,6 @@
 //! the same documents (`conversation::config`).
 
 pub(crate) mod document;
-pub(crate) mod format;
 pub(crate) mod model;
 pub(crate) mod phrase;
 pub(crate) mod read;

@@ -12,7 +12,23 @@ use crate::conversation::{LookupError, Order, OrderStatus};
 use crate::error::{Diagnostic, DiagnosticKind, Location};
 use crate::Lang;
 
-use crate::rules::format::OneOrMany;
+/// One string or a list of them (`reply: "..."` or `reply: ["...", "..."]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The strings, as a list.
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,9 +135,9 @@ impl std::fmt::Display for HandoffCheck {
     }
 }
 
-/// The default time of a script's first turn: Wednesday 2026-11-25 10:00
-/// in Vietnam (UTC+7), inside any usual agent hours.
-pub const DEFAULT_NOW: i64 = 1_795_575_600;
+/// The default time of a script's first turn: [`crate::pack::OPEN_NOW`],
+/// inside any usual agent hours.
+pub const DEFAULT_NOW: i64 = crate::pack::OPEN_NOW;
 
 /// Seconds between turns when a turn does not say `after`.
 pub const DEFAULT_GAP: i64 = 30;
@@ -146,14 +162,15 @@ pub struct Script {
     /// The session id.
     pub session: String,
     /// The turns, in order.
-    pub turns: Vec<Turn>,
+    pub turns: Vec<Step>,
     /// For a paraphrase set: the intent and the paraphrases.
     pub paraphrases: Option<(String, Vec<String>)>,
 }
 
-/// One customer message and what should happen.
+/// One step of a script: a customer message and what should happen (not
+/// to be confused with [`crate::Turn`], what the bot returns for a message).
 #[derive(Clone, Debug)]
-pub struct Turn {
+pub struct Step {
     /// What the customer types.
     pub say: String,
     /// Seconds since the previous turn.
@@ -192,13 +209,7 @@ fn loc(file: &str, text: &str, line: usize, column: usize, len: usize) -> Locati
         .nth(line.saturating_sub(1))
         .unwrap_or("")
         .to_string();
-    Location {
-        file: file.to_string(),
-        line,
-        column,
-        len: len.max(1),
-        source_line,
-    }
+    Location::new(file.to_string(), line, column, len, source_line)
 }
 
 /// Finds where `needle` is written in `text`, at or after `from_line`.
@@ -295,7 +306,7 @@ pub(crate) fn parse(path: &Path, text: &str, out: &mut Vec<Script>, errs: &mut V
     let mut from_line = 1;
     for def in defs {
         let name_loc = find(&file, text, from_line, &def.name);
-        let line = name_loc.as_ref().map_or(0, |l| l.line);
+        let line = name_loc.as_ref().map_or(0, |l| l.line());
         if line > 0 {
             from_line = line;
         }
@@ -401,7 +412,7 @@ fn convert(
                 }
             },
         };
-        turns.push(Turn {
+        turns.push(Step {
             say: t.say,
             after,
             intent: t.intent,

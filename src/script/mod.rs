@@ -47,7 +47,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use self::format::{HandoffCheck, Script, Turn, DEFAULT_GAP, DEFAULT_NOW};
+pub use self::format::{HandoffCheck, Script, Step, DEFAULT_GAP, DEFAULT_NOW};
 pub use self::report::{junit, render_failure};
 use crate::conversation::{
     Bot, InputKind, LookupError, LookupResult, LookupStatus, Order, OrderStore, Outcome, Session,
