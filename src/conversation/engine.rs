@@ -111,6 +111,7 @@ impl BotInner {
         self.finish(s, outcome, ev)
     }
 
+    #[cfg(feature = "script")]
     pub(crate) fn asking(&self, s: &Session) -> Vec<String> {
         let v: &[&str] = match &s.pending {
             Some(Pending::Slot { slot, .. }) => return vec![slot.clone()],

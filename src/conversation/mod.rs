@@ -405,6 +405,7 @@ impl Bot {
     /// `asks_for:` names: a slot (`order_id`), `phone` / `email` (an
     /// ownership check, or a contact outside agent hours, which is also
     /// `contact`), `verification`, `choice`. Empty when it waits for nothing.
+    #[cfg(feature = "script")]
     pub(crate) fn asking(&self, session: &Session) -> Vec<String> {
         self.inner.asking(session)
     }
