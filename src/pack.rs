@@ -33,6 +33,10 @@ pub const OPEN_NOW: i64 = 1_795_575_600;
 /// Every file of the pack as `(path, text)`, sorted by path (the order in
 /// which a directory of rule files is merged).
 static SOURCES: &[(&str, &str)] = &[
+    (
+        "rules/abbreviations.yaml",
+        include_str!("../rules/abbreviations.yaml"),
+    ),
     ("rules/account.yaml", include_str!("../rules/account.yaml")),
     (
         "rules/concepts.yaml",

@@ -404,7 +404,7 @@ fn explanation_lists_what_fired() {
     assert_eq!(e.classification.intent_id(), None);
     let e = nick.explain("trakcing my ordr");
     assert_eq!(e.corrections.len(), 2, "{:?}", e.corrections);
-    // English plurals of short rule words find their singular.
+    // Other forms of English rule words find them (plurals of short ones too).
     let fee = Matcher::new(
         "version: 1\nintents:\n  - id: shipping_fee\n    phrases:\n      en: [\"shipping fee\", \"how many day\"]\n",
     )

@@ -301,3 +301,51 @@ fn accuracy_on_the_external_development_data_stays_above_the_floor() {
         clinc.in_domain_accuracy()
     );
 }
+
+/// English word forms reach the rule word with the same Snowball stem, and
+/// the Vietnamese chat abbreviations vendored from iftc expand.
+#[test]
+fn word_forms_and_chat_abbreviations_reach_the_rules() {
+    let m = pack::matcher();
+    for (text, from, to, intent) in [
+        (
+            "there are issues updating the address",
+            "updating",
+            "update",
+            "change_shipping_address",
+        ),
+        (
+            "help me subscribing to the newsletter",
+            "subscribing",
+            "subscribe",
+            "newsletter_subscription",
+        ),
+        (
+            "where are my deliveries",
+            "deliveries",
+            "delivery",
+            "track_order",
+        ),
+    ] {
+        let e = m.explain(text);
+        assert!(
+            e.corrections.iter().any(|c| c.from == from && c.to == to),
+            "{text}: {:?}",
+            e.corrections
+        );
+        assert_eq!(e.classification.intent_id(), Some(intent), "{text}");
+    }
+    for (text, token, intent) in [
+        ("ktra đơn hàng giúp e vs", "kiem", "track_order"),
+        ("ctkm tháng này có gì shop", "khuyen", "promotions"),
+        ("phí ship bnhieu vậy shop", "nhieu", "delivery_options"),
+    ] {
+        let e = m.explain(text);
+        assert!(
+            e.tokens.iter().any(|t| t == token),
+            "{text}: {:?}",
+            e.tokens
+        );
+        assert_eq!(e.classification.intent_id(), Some(intent), "{text}");
+    }
+}

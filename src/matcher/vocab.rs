@@ -79,12 +79,26 @@ impl VocabBuilder {
                 }
             }
         }
+        // English word forms: a typed "updating" or "days" finds the rule
+        // word with the same Snowball stem. Only typed words that cannot be
+        // Vietnamese are looked up (see `correct`), but every rule word is
+        // indexed: "day" is also a folded syllable.
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        let mut stems: FastMap<Box<str>, Vec<u32>> = FastMap::default();
+        for (id, w) in sorted.iter().enumerate() {
+            stems
+                .entry(stemmer.stem(w).into())
+                .or_default()
+                .push(id as u32);
+        }
         let words: Vec<Box<str>> = sorted.iter().map(|w| w.as_str().into()).collect();
         let fst = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Vocabulary {
             fst,
             deletions: dels,
             words,
+            stems,
+            stemmer,
             lang_words,
             common_en: COMMON_EN.split_whitespace().collect(),
         })
@@ -99,6 +113,10 @@ pub(crate) struct Vocabulary {
     /// of its one-letter deletions -> the words (indices into `words`).
     deletions: FastMap<Box<str>, Vec<u32>>,
     words: Vec<Box<str>>,
+    /// Snowball stem of every vocabulary word -> the words (indices into
+    /// `words`) with that stem.
+    stems: FastMap<Box<str>, Vec<u32>>,
+    stemmer: rust_stemmers::Stemmer,
     /// Folded word -> [`LANG_VI`] | [`LANG_EN`].
     lang_words: FastMap<Box<str>, u8>,
     /// [`COMMON_EN`] as a set: looked up for every unknown word.
@@ -188,13 +206,24 @@ impl Vocabulary {
         {
             return None;
         }
-        // An English plural of a rule word ("days", "fees"): the singular.
-        // No folded Vietnamese syllable ends in "s", so this touches English
-        // only; it comes before the edit-distance search, which does not
-        // accept stems as short as "day".
-        if let Some(stem) = word.strip_suffix('s') {
-            if stem.len() >= MIN_VOCAB_LEN && !stem.ends_with('s') && self.fst.contains(stem) {
-                return Some((stem.to_string(), 1));
+        // Another form of an English rule word ("updating", "days"): the
+        // rule word with the same Snowball stem, the one sharing the longest
+        // prefix with what was typed when several do. It comes before the
+        // edit-distance search, which does not accept words as short as
+        // "day".
+        if let Some(ids) = self.stems.get(self.stemmer.stem(word).as_ref()) {
+            let prefix = |w: &str| {
+                w.bytes()
+                    .zip(word.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count()
+            };
+            if let Some(best) = ids
+                .iter()
+                .map(|&id| &*self.words[id as usize])
+                .max_by_key(|w| (prefix(w), std::cmp::Reverse(w.len())))
+            {
+                return Some((best.to_string(), 1));
             }
         }
         // Symmetric delete: a vocabulary word one edit away (an adjacent
