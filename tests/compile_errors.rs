@@ -404,3 +404,49 @@ fn garbage_input_never_panics() {
         let _ = Matcher::new(yaml).map(|m| m.classify("đơn hàng"));
     }
 }
+
+#[test]
+fn nonsense_conversation_values_are_refused_each_at_its_value() {
+    let yaml = "version: 1
+conversation:
+  max_message_bytes: 0
+  verification:
+    max_tries: 0
+  handoff:
+    enumeration:
+      max_orders: 0
+  agent_hours:
+    days: []
+";
+    let errs = errors(yaml);
+    let lines: Vec<usize> = errs.iter().map(|e| e.1).collect();
+    assert_eq!(lines, vec![3, 5, 8, 10], "{errs:?}");
+    assert!(errs.iter().all(|e| e.0 == K::Conversation), "{errs:?}");
+}
+
+#[test]
+fn every_structural_error_of_a_conversation_section_is_reported() {
+    // serde stopped at the first of these; all five are reported, located.
+    let yaml = "version: 1
+conversation:
+  topic_change_confidence: high
+  max_slot_retrys: 2
+  verification:
+    enabled: sometimes
+  handoff:
+    fallbacks:
+      after: many
+  messages:
+    fallback: [\"not a map\"]
+";
+    let errs = errors(yaml);
+    let lines: Vec<usize> = errs.iter().map(|e| e.1).collect();
+    assert_eq!(lines, vec![3, 4, 6, 9, 11], "{errs:?}");
+    assert!(errs[1].3.contains("max_slot_retrys"), "{errs:?}");
+    let e = compile_err(yaml).to_string();
+    assert!(e.contains("did you mean `max_slot_retries`?"), "{e}");
+    assert!(
+        e.contains("expected a number, found the text `high`"),
+        "{e}"
+    );
+}

@@ -65,7 +65,10 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
 
     let has_errors = |d: &[Diagnostic]| d.iter().any(|d| d.severity() == Severity::Error);
     if has_errors(&set.diagnostics) {
-        return Err(CompileError::new(set.diagnostics));
+        return Err(CompileError::new(in_file_order(
+            &set,
+            set.diagnostics.clone(),
+        )));
     }
     let engine = match Engine::build(
         &normalizer,
@@ -256,6 +259,26 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Sorts diagnostics by file (in merge order), line and column, so an
+/// author reads them top to bottom; problems without a place come first.
+fn in_file_order(set: &RuleSet, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let rank: HashMap<&str, usize> = set
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (&*d.name, i + 1))
+        .collect();
+    diags.sort_by_key(|d| match d.location() {
+        None => (0, 0, 0),
+        Some(l) => (
+            rank.get(l.file()).copied().unwrap_or(0),
+            l.line(),
+            l.column(),
+        ),
+    });
+    diags
 }
 
 /// See [`Matcher::shadowed_intents`].
