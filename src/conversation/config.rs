@@ -863,7 +863,7 @@ impl Resolver<'_> {
             }
         };
         let bytes = match &d.max_message_bytes {
-            None => 2000,
+            None => crate::normalize::MAX_MESSAGE_BYTES,
             Some(b) if b.v < 16 => {
                 self.err(
                     &b.at,

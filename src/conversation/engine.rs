@@ -41,7 +41,12 @@ struct Cx<'a> {
 impl BotInner {
     pub(crate) fn handle_message(&self, s: &mut Session, text: &str, now: i64) -> Turn {
         s.turn = s.turn.saturating_add(1);
-        let text = text::truncate(text, self.config.max_message_bytes);
+        // One cut for the whole turn: the bot's limit, never more than the
+        // matcher reads, so the classification, the slots and the
+        // transcript all see the same text.
+        let text = self
+            .matcher
+            .truncate(text::truncate(text, self.config.max_message_bytes));
         let c = self.matcher.classify(text);
         let lang = self.update_lang(s, &c, text);
         if text.chars().any(|c| !c.is_whitespace()) && self.config.transcript_tail > 0 {
@@ -168,11 +173,13 @@ impl BotInner {
     }
 
     /// The customer's language stays put unless a message clearly says
-    /// otherwise: enough words, or Vietnamese letters.
+    /// otherwise: enough words, or Vietnamese letters. The language of the
+    /// message itself is the matcher's decision (`c.lang`); this only
+    /// decides whether it is clear enough to switch.
     fn update_lang(&self, s: &mut Session, c: &Classification, text: &str) -> Lang {
         let words = text::word_count(text);
         let vi_letters = text.chars().any(text::is_vi_letter);
-        let detected = if vi_letters { Lang::Vi } else { c.lang };
+        let detected = c.lang;
         let lang = match s.lang {
             None if words == 0 => self.config.default_lang,
             None => detected,

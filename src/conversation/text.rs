@@ -1,5 +1,6 @@
-//! Small text helpers: value extraction the conversation needs beyond the
-//! matcher's entities, templates, variant choice, language cues, time.
+//! Small text helpers: the last four digits of a phone number (values
+//! themselves are found by the matcher's entity extractor), templates,
+//! variant choice, language cues, time.
 
 use std::collections::BTreeMap;
 
@@ -36,63 +37,8 @@ pub(crate) fn word_count(text: &str) -> usize {
         .count()
 }
 
-/// The first email address, lowercased.
-pub(crate) fn find_email(text: &str) -> Option<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')'))
-        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | ':' | '"' | '\'')))
-        .find(|t| {
-            let Some((user, host)) = t.split_once('@') else {
-                return false;
-            };
-            !user.is_empty()
-                && host.contains('.')
-                && !host.starts_with('.')
-                && !host.ends_with('.')
-                && t.is_ascii()
-                && !host.contains('@')
-        })
-        .map(|t| t.to_ascii_lowercase())
-}
-
-/// Runs of digits, with spaces, dots and dashes inside a number ignored
-/// (`0912 345 678`), at most 16 digits each.
-fn digit_runs(text: &str) -> Vec<String> {
-    let mut runs = Vec::new();
-    let mut cur = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
-            cur.push(c);
-        } else if matches!(c, ' ' | '.' | '-')
-            && !cur.is_empty()
-            && chars.peek().is_some_and(|n| n.is_ascii_digit())
-        {
-            continue;
-        } else if !cur.is_empty() {
-            runs.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        runs.push(cur);
-    }
-    runs.retain(|r| r.len() <= 16);
-    runs
-}
-
-/// A Vietnamese phone number, canonicalised to `0` + 9 or 10 digits.
-pub(crate) fn find_phone(text: &str) -> Option<String> {
-    digit_runs(text).into_iter().find_map(|r| {
-        let rest = r
-            .strip_prefix("84")
-            .filter(|_| r.len() == 11 || r.len() == 12)
-            .or_else(|| r.strip_prefix('0'))?;
-        let rest = rest.strip_prefix('0').unwrap_or(rest);
-        let ok = (rest.len() == 9
-            && matches!(rest.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9'))
-            || (rest.len() == 10 && rest.starts_with('2'));
-        ok.then(|| format!("0{rest}"))
-    })
-}
+use crate::matcher::entity::digit_runs;
+pub(crate) use crate::matcher::entity::{find_email, find_phone};
 
 /// The last four digits the customer gave: a run of exactly four digits, or
 /// the end of a full phone number.

@@ -1,5 +1,12 @@
-//! Entities: the rules' entity regexes run over a message, and the value
-//! normalisers (order ids, phone numbers, emails, money).
+//! Entities: the one place that says what a phone number, an e-mail
+//! address, an order id and an amount of money look like.
+//!
+//! The matcher runs the rules' entity regexes over a message ([`extract`])
+//! and canonicalises what they capture with the value normalisers below
+//! ([`phone`], [`email`], [`order_id`], [`money`]). The conversation finds
+//! values in free text with the same validation ([`find_phone`],
+//! [`find_email`]), for rule sets that define no such entity and for
+//! answers the rules' regexes do not anchor.
 
 use super::types::Entity;
 use crate::normalize::Normalized;
@@ -89,29 +96,76 @@ pub(crate) fn phone(raw: &str) -> Option<String> {
             _ => return None,
         }
     }
-    let rest = if let Some(r) = digits.strip_prefix("840") {
-        r // "+84 0912..." written wrongly with both
-    } else if let Some(r) = digits.strip_prefix("84").filter(|r| r.len() >= 9) {
-        r
-    } else {
-        digits.strip_prefix('0')?
+    phone_digits(&digits)
+}
+
+/// A run of digits as a Vietnamese phone number: `0`, `84` or `840`, then a
+/// mobile number (9 digits from 3, 5, 7, 8 or 9) or a landline (10 digits
+/// from 2). Canonical form: `0` + the national number.
+fn phone_digits(digits: &str) -> Option<String> {
+    let rest = match digits.strip_prefix("84").filter(|r| r.len() >= 9) {
+        Some(r) => r,
+        None => digits.strip_prefix('0')?,
     };
+    // "+84 0912...": the trunk 0 written after the country code.
+    let rest = rest.strip_prefix('0').unwrap_or(rest);
     let b = rest.as_bytes();
     let mobile = b.len() == 9 && matches!(b[0], b'3' | b'5' | b'7' | b'8' | b'9');
     let landline = b.len() == 10 && b[0] == b'2';
     (mobile || landline).then(|| format!("0{rest}"))
 }
 
-/// Lowercased email, if it looks like one.
+/// Runs of digits in free text, with spaces, dots and dashes inside a
+/// number ignored (`0912 345 678`); runs over 16 digits are dropped.
+pub(crate) fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut cur = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            cur.push(c);
+        } else if matches!(c, ' ' | '.' | '-')
+            && !cur.is_empty()
+            && chars.peek().is_some_and(|n| n.is_ascii_digit())
+        {
+            continue;
+        } else if !cur.is_empty() {
+            runs.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs.retain(|r| r.len() <= 16);
+    runs
+}
+
+/// The first Vietnamese phone number in free text, canonical.
+pub(crate) fn find_phone(text: &str) -> Option<String> {
+    digit_runs(text).iter().find_map(|r| phone_digits(r))
+}
+
+/// The first e-mail address in free text, lowercased.
+pub(crate) fn find_email(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')'))
+        .filter(|t| t.contains('@'))
+        .find_map(email)
+}
+
+/// Lowercased e-mail address, if it looks like one: one `@`, something
+/// before it, a dotted domain after it, ASCII, no spaces. Punctuation
+/// around it (`mail: an@x.vn.`) is trimmed.
 pub(crate) fn email(raw: &str) -> Option<String> {
     let e = raw
         .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
+        .to_ascii_lowercase();
     let (user, domain) = e.split_once('@')?;
     let ok = !user.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
+        && !domain.contains('@')
+        && e.is_ascii()
         && !e.chars().any(char::is_whitespace);
     ok.then_some(e)
 }
@@ -248,6 +302,7 @@ mod tests {
             ("02838123456", Some("02838123456")),
             ("0112345678", None),
             ("091234567", None),
+            ("8402838123456", Some("02838123456")),
         ] {
             assert_eq!(phone(input).as_deref(), want, "input: {input}");
         }
@@ -264,5 +319,29 @@ mod tests {
             Some("an.nguyen@gmail.com")
         );
         assert_eq!(email("an@localhost"), None);
+        assert_eq!(email("an@b@x.vn"), None);
+        assert_eq!(email("an@xn.vn!").as_deref(), Some("an@xn.vn"));
+    }
+
+    #[test]
+    fn values_in_free_text() {
+        for (text, want) in [
+            ("sdt 0912 345 678 nha", Some("0912345678")),
+            ("+84 912.345.678", Some("0912345678")),
+            ("gọi em số 84912345678 ạ", Some("0912345678")),
+            ("mã đơn 123456, giá 150.000đ", None),
+            ("call me at 0283 812 3456", Some("02838123456")),
+        ] {
+            assert_eq!(find_phone(text).as_deref(), want, "text: {text}");
+        }
+        assert_eq!(
+            find_email("mail: An.Nguyen@Gmail.com.").as_deref(),
+            Some("an.nguyen@gmail.com")
+        );
+        assert_eq!(
+            find_email("email em là (lan@shop.vn), cảm ơn").as_deref(),
+            Some("lan@shop.vn")
+        );
+        assert_eq!(find_email("không có @ đâu"), None);
     }
 }

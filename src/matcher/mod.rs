@@ -2,7 +2,7 @@
 
 mod compile;
 mod engine;
-mod entity;
+pub(crate) mod entity;
 mod scan;
 mod score;
 mod types;
@@ -53,7 +53,7 @@ impl Default for Config {
             ambiguity_margin: 0.1,
             typo_correction: true,
             check_examples: true,
-            max_message_bytes: 4096,
+            max_message_bytes: crate::normalize::MAX_MESSAGE_BYTES,
             limits: Limits::default(),
         }
     }
@@ -191,7 +191,8 @@ impl Matcher {
         }
     }
 
-    fn truncate<'t>(&self, text: &'t str) -> &'t str {
+    /// The part of `text` that classification reads.
+    pub(crate) fn truncate<'t>(&self, text: &'t str) -> &'t str {
         crate::normalize::truncate(text, self.inner.config.max_message_bytes)
     }
 

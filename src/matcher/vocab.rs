@@ -10,12 +10,9 @@ use fst::{IntoStreamer, Streamer};
 use super::types::Correction;
 use crate::fxhash::{FastMap, FastSet};
 use crate::normalize::tables::{COMMON_EN, EN_CUES, VI_CUES};
+pub(crate) use crate::normalize::tables::{LANG_EN, LANG_VI};
 use crate::normalize::{Normalized, TokenKind};
 use crate::Lang;
-
-/// Language bits of a word in [`Vocabulary`]'s language table.
-pub(crate) const LANG_VI: u8 = 1;
-pub(crate) const LANG_EN: u8 = 2;
 
 /// Shortest word typo correction considers: shorter words are too close to
 /// each other (and to abbreviations) for one edit to mean a typo.
@@ -165,9 +162,16 @@ impl Vocabulary {
         out
     }
 
-    /// The message's language from the rule vocabulary and the cue words;
-    /// a word typed with diacritics counts double for Vietnamese.
+    /// The message's language: the normalizer's decision, refined. Typed
+    /// Vietnamese diacritics settle it, as they do for the normalizer.
+    /// Otherwise the cue words and the rules' vocabulary (a word the rules
+    /// use only in one language's phrases) are counted on the normalized
+    /// tokens; a token that gained diacritics (teencode `ko` -> không)
+    /// counts double for Vietnamese.
     pub(crate) fn guess_lang(&self, n: &Normalized) -> Lang {
+        if n.has_diacritics() && n.lang() == Lang::Vi {
+            return Lang::Vi;
+        }
         let (mut vi, mut en) = (0u32, 0u32);
         for i in 0..n.tokens().len() {
             let f = n.token_folded(i);
@@ -346,5 +350,26 @@ mod tests {
         assert_eq!(osa_distance(b"odrer", b"order"), 1);
         assert_eq!(osa_distance(b"trackng", b"tracking"), 1);
         assert_eq!(osa_distance(b"other", b"order"), 2);
+    }
+
+    #[test]
+    fn one_language_decision() {
+        use Lang::{En, Vi};
+        let m = crate::pack::matcher();
+        // (text, the normalizer's decision, the matcher's refinement)
+        for (text, normalizer, matcher) in [
+            // English cue words decide for both.
+            ("cancel purchase 370795561790", En, En),
+            ("where is my order", En, En),
+            // No cue word: the rules' English vocabulary refines it.
+            ("editing information on standard account", Vi, En),
+            // Plain Vietnamese, teencode, and diacritics that settle it.
+            ("don cua em dau roi", Vi, Vi),
+            ("ko nhận dc hàng", Vi, Vi),
+            ("I want to buy áo thun", Vi, Vi),
+        ] {
+            assert_eq!(m.normalizer().normalize(text).lang(), normalizer, "{text}");
+            assert_eq!(m.classify(text).lang, matcher, "{text}");
+        }
     }
 }

@@ -178,6 +178,8 @@ pub struct Normalized {
     folded: String,
     tokens: Vec<Token>,
     has_diacritics: bool,
+    /// The language the message was normalized as: given, or guessed.
+    lang: Lang,
 }
 
 impl Normalized {
@@ -248,6 +250,26 @@ impl Normalized {
     /// matcher uses this to prefer diacritic-exact matches.
     pub fn has_diacritics(&self) -> bool {
         self.has_diacritics
+    }
+
+    /// The language the message was normalized as: the one given to
+    /// [`Normalizer::normalize_as`], or the guess from Vietnamese
+    /// diacritics and common words. This is the first of one chain of
+    /// decisions: the matcher refines it with the rules' vocabulary
+    /// ([`Classification::lang`](crate::Classification::lang)), and the
+    /// conversation keeps a customer's language unless a message clearly
+    /// changes it.
+    ///
+    /// ```
+    /// use firstline::{normalize::normalize, Lang};
+    ///
+    /// assert_eq!(normalize("where is my order").lang(), Lang::En);
+    /// assert_eq!(normalize("đơn của em đâu").lang(), Lang::Vi);
+    /// assert_eq!(normalize("don cua em dau").lang(), Lang::Vi);
+    /// ```
+    #[must_use]
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 }
 
@@ -619,6 +641,7 @@ impl Normalizer {
             folded: out.folded,
             tokens: out.tokens,
             has_diacritics,
+            lang,
         }
     }
 
@@ -713,10 +736,11 @@ fn guess_lang(pres: &[Pre], has_diacritics: bool) -> Lang {
     let (mut en, mut vi) = (0, 0);
     for p in pres {
         let w = p.lower.as_str();
-        if tables::is_en_hint(w) {
+        let cue = tables::lang_cue(w);
+        if cue & tables::LANG_EN != 0 {
             en += 1;
         }
-        if tables::is_vi_hint(w) {
+        if cue & tables::LANG_VI != 0 {
             vi += 1;
         }
     }
@@ -749,7 +773,15 @@ pub(crate) fn is_syllable(word: &str) -> bool {
     viet::parse_syllable(&buf[..n]).is_some()
 }
 
-/// Truncates to at most `max` bytes, on a char boundary.
+/// How much of a message is read unless configured otherwise, in bytes: the
+/// default of both [`Config::max_message_bytes`](crate::Config) and the
+/// conversation's `max_message_bytes`. A chat message is rarely over 1 KB;
+/// the cap keeps a pasted novel or a hostile megabyte from slowing the bot
+/// down.
+pub(crate) const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// Truncates to at most `max` bytes, on a char boundary. The one place a
+/// message is cut: the matcher and the conversation both call it.
 pub(crate) fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;

@@ -1,8 +1,13 @@
-//! Built-in data: abbreviations, contractions, syllables, never-decode words.
+//! Built-in data: abbreviations, contractions, syllables, never-decode
+//! words, and the word lists of the matcher (filler, everyday English,
+//! language cues).
 //!
 //! Kept as plain `const` tables so they are easy to review and extend; the
 //! [`Normalizer`](super::Normalizer) indexes them once when it is built.
 
+use std::sync::OnceLock;
+
+use crate::fxhash::FastMap;
 use crate::Lang;
 
 /// Built-in abbreviations and teencode: `(language, from, to)`.
@@ -228,106 +233,6 @@ lừa đảo giả thật chính hãng nhái kém chất lượng hư hại ư�
 cảm ơn xin lỗi chào tạm biệt hẹn gặp lại nhiều lắm rất quá hơi khá \
 người thật nhân viên tổng đài hotline gặp nói chuyện trực tiếp như nhưng thế tư";
 
-/// Whether a lowercase token suggests an English message.
-pub(crate) fn is_en_hint(w: &str) -> bool {
-    matches!(
-        w,
-        "i" | "you"
-            | "my"
-            | "the"
-            | "is"
-            | "are"
-            | "to"
-            | "of"
-            | "and"
-            | "it"
-            | "this"
-            | "me"
-            | "want"
-            | "where"
-            | "what"
-            | "how"
-            | "please"
-            | "can"
-            | "not"
-            | "do"
-            | "does"
-            | "did"
-            | "have"
-            | "has"
-            | "was"
-            | "will"
-            | "refund"
-            | "cancel"
-            | "hi"
-            | "hello"
-            | "thanks"
-            | "why"
-            | "when"
-            | "your"
-            | "for"
-            | "with"
-            | "am"
-            | "be"
-            | "get"
-            | "im"
-            | "dont"
-            | "cant"
-            | "order"
-            | "we"
-            | "an"
-            | "in"
-            | "on"
-            | "at"
-            | "would"
-            | "could"
-    )
-}
-
-/// Whether a lowercase token suggests a Vietnamese message.
-pub(crate) fn is_vi_hint(w: &str) -> bool {
-    matches!(
-        w,
-        "khong"
-            | "ko"
-            | "duoc"
-            | "dc"
-            | "cho"
-            | "em"
-            | "anh"
-            | "oi"
-            | "minh"
-            | "toi"
-            | "la"
-            | "cua"
-            | "don"
-            | "nhe"
-            | "nha"
-            | "roi"
-            | "chua"
-            | "sao"
-            | "gi"
-            | "bao"
-            | "nhieu"
-            | "vay"
-            | "voi"
-            | "muon"
-            | "giup"
-            | "huy"
-            | "tien"
-            | "hang"
-            | "ad"
-            | "ak"
-            | "ah"
-            | "e"
-            | "j"
-            | "k"
-            | "r"
-            | "v"
-            | "z"
-    )
-}
-
 /// Words that carry no intent on their own: they count neither for nor
 /// against an intent's coverage of a message. Written with their
 /// diacritics; a token typed without diacritics is compared folded (so
@@ -358,16 +263,45 @@ took very want wanted week well went were what when where which while will with 
 without work would yeah year yesterday your older lately nicely though through until \
 upon using whole whose within wonder worse worst wrong wrote";
 
-/// Common folded words that identify a message's language even when no rule
-/// uses them; they decide over the rules' vocabulary (a Vietnamese phrase
-/// may well hold "want" or "order", but "want" is English). A word in both
-/// lists counts for neither.
-pub(crate) const VI_CUES: &str =
-    "toi em anh chi minh shop oi a nhe nha khong duoc cua cho voi roi chua gi sao nao bao \
-nhieu dau hang don la co ko vay the muon can hoi giup xin cam on ban mua";
+/// Common words that tell a message's language: the one list every
+/// language decision uses. The normalizer counts them on the lowercase
+/// words as typed (teencode such as `ko`, `k`, `r` included) to choose the
+/// language-specific abbreviations; the matcher counts them again on the
+/// normalized folded tokens, together with the rules' own vocabulary, and
+/// they override the vocabulary (a Vietnamese phrase may well hold "want"
+/// or "order", but "want" is English). A word in both lists ("a", "can",
+/// "on") counts for neither; "the" is English here, though a Vietnamese
+/// "thế" typed plain folds to it: the other words of such a message
+/// outvote it.
+pub(crate) const VI_CUES: &str = "\
+toi em anh chi minh shop oi a nhe nha khong duoc cua cho voi roi chua gi sao \
+nao bao nhieu dau hang don la co ko vay muon can hoi giup xin cam on ban mua \
+dc huy tien ad ak ah e j k r v z";
 
 /// English counterpart of [`VI_CUES`].
-pub(crate) const EN_CUES: &str =
-    "i my me you your the is are was what where when how why can could would please hi \
-hello thanks thank order want need have has not do does did it this that with for of \
-to and get help there yes no we our be am an a";
+pub(crate) const EN_CUES: &str = "\
+i my me you your the is are was what where when how why can could would \
+please hi hello thanks thank order want need have has not do does did it \
+this that with for of to and get help there yes no we our be am an a will \
+refund cancel im dont cant in on at";
+
+/// [`LANG_VI`] | [`LANG_EN`] for a cue word, 0 for any other word.
+pub(crate) fn lang_cue(word: &str) -> u8 {
+    static CUES: OnceLock<FastMap<&'static str, u8>> = OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        let mut m: FastMap<&'static str, u8> = FastMap::default();
+        for w in VI_CUES.split_whitespace() {
+            *m.entry(w).or_insert(0) |= LANG_VI;
+        }
+        for w in EN_CUES.split_whitespace() {
+            *m.entry(w).or_insert(0) |= LANG_EN;
+        }
+        m
+    });
+    cues.get(word).copied().unwrap_or(0)
+}
+
+/// Language bit of a Vietnamese cue.
+pub(crate) const LANG_VI: u8 = 1;
+/// Language bit of an English cue.
+pub(crate) const LANG_EN: u8 = 2;
