@@ -1396,3 +1396,24 @@ fn explain_positions_are_characters_and_scores_show_their_parts() {
     assert!(track.contains("best phrase"), "{track}");
     assert!(track.contains("-> confidence 0."), "{track}");
 }
+
+#[test]
+fn help_speaks_of_the_tool_not_the_library() {
+    for sub in [
+        "", "init", "check", "explain", "chat", "classify", "test", "report", "eval", "schema",
+    ] {
+        let args: Vec<&str> = [sub, "--help"]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let o = run(&args, "");
+        assert_eq!(code(&o), 0, "{sub}: {}", err(&o));
+        let s = out(&o);
+        for call in ["::", "()", "Matcher", "to_json_line", "from_path", "Runner"] {
+            assert!(
+                !s.contains(call),
+                "`firstline {sub} --help` mentions {call}:\n{s}"
+            );
+        }
+    }
+}
