@@ -60,6 +60,9 @@ fn load(rules: &Rules) -> Result<Matcher, u8> {
     }
     for d in &errors {
         let mut w = Diagnostic::warning(d.kind(), d.message()).at(d.location().cloned());
+        if let Some(l) = d.label_text() {
+            w = w.label(l);
+        }
         if let Some(h) = d.help_text() {
             w = w.help(h);
         }
