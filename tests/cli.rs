@@ -282,13 +282,18 @@ fn classify_writes_one_json_line_per_input_line() {
 
 #[test]
 fn classify_reports_handoffs() {
+    // Anger alone is answered with empathy (the default anger policy); a
+    // fraud accusation hands off.
     let (_d, rules) = rules_dir();
     let o = run(
         &["--rules", rules.to_str().unwrap(), "classify"],
         "bực mình quá, angry angry\n",
     );
     let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
-    assert!(v["handoff"].is_string(), "{v}");
+    assert!(v["handoff"].is_null(), "{v}");
+    let o = run(&["classify"], "shop lừa đảo\n");
+    let v: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(v["handoff"], "fraud_accusation", "{v}");
 }
 
 // ---- chat ----

@@ -73,8 +73,13 @@ lexicons:
   anger:
     severity: 2
     terms:
-      vi: ["lừa đảo", "bóc phốt", "thất vọng"]
-      en: ["scam", "ripoff", "terrible service"]
+      vi: ["thất vọng", "quá tệ"]
+      en: ["disappointed", "terrible service"]
+  fraud:
+    severity: 2
+    terms:
+      vi: ["lừa đảo", "bóc phốt"]
+      en: ["scam", "ripoff"]
   threat:
     severity: 3
     terms:
@@ -699,11 +704,12 @@ fn explicit_request_for_a_human_vi_en_with_and_without_diacritics() {
 #[test]
 fn anger_profanity_and_threats_hand_off_with_priority() {
     for (text, reason, priority) in [
-        ("shop lừa đảo à", "angry_customer", Priority::High),
-        ("shop lua dao", "angry_customer", Priority::High),
+        ("shop lừa đảo à", "fraud_accusation", Priority::High),
+        ("shop lua dao", "fraud_accusation", Priority::High),
         ("mai tao báo công an", "threat", Priority::Urgent),
         ("giao hàng chậm vcl", "profanity", Priority::High),
-        ("this is a scam", "angry_customer", Priority::High),
+        ("this is a scam", "fraud_accusation", Priority::High),
+        ("f*** this shop", "profanity", Priority::High),
         ("wtf is going on", "profanity", Priority::High),
         ("I'll call my lawyer", "threat", Priority::Urgent),
     ] {
@@ -720,11 +726,14 @@ fn anger_profanity_and_threats_hand_off_with_priority() {
 #[test]
 fn lexicon_triggers_are_configurable() {
     let bot = bot_with(
-        "conversation:\n  lexicons:\n    profanity:\n      enabled: false\n    anger:\n      reason: upset\n      priority: urgent\n",
+        "conversation:\n  lexicons:\n    profanity:\n      enabled: false\n    fraud:\n      reason: upset\n      priority: urgent\n    anger:\n      action: handoff\n",
     );
     let mut h = Host::new(bot.clone());
     let (r, p, ..) = h.handoff("shop lừa đảo");
     assert_eq!((r.as_str(), p), ("upset", Priority::Urgent));
+    let mut h = Host::new(bot.clone());
+    let (r, ..) = h.handoff("em thất vọng quá");
+    assert_eq!(r, "angry_customer");
     let mut h = Host::new(bot);
     assert!(matches!(h.say("wtf"), Outcome::Reply { .. }));
 }
@@ -1067,17 +1076,32 @@ fn shipped_conversation_and_lexicon_files_load() {
         .unwrap_or_else(|e| panic!("{e}"));
     let bot = Bot::new(m).unwrap_or_else(|e| panic!("{e}"));
     for (text, reason) in [
-        ("shop bóc phốt", "angry_customer"),
-        ("giao chậm vl", "profanity"),
+        ("shop bóc phốt", "fraud_accusation"),
         ("dm shop", "profanity"),
+        ("đ*t shop", "profanity"),
         ("tôi sẽ báo công an", "threat"),
-        ("this is a scam", "angry_customer"),
-        ("wtf", "profanity"),
+        ("this is a scam", "fraud_accusation"),
+        ("fuck you", "profanity"),
         ("I'm calling my lawyer", "threat"),
+        ("I will dispute the charge with my bank", "payment_dispute"),
+        (
+            "is there someone on your staff I could talk to?",
+            "customer_request",
+        ),
     ] {
         let mut h = Host::new(bot.clone());
         let (r, ..) = h.handoff(text);
         assert_eq!(r, reason, "help: {text}");
+    }
+    // Swearing as an intensifier, disappointment, and a red VAT invoice
+    // typed without marks ("hóa đơn đỏ cho công ty") are not escalated.
+    for text in [
+        "giao nhanh vl",
+        "em thất vọng quá",
+        "em can xuat hoa don do cho cong ty",
+    ] {
+        let mut h = Host::new(bot.clone());
+        assert!(matches!(h.say(text), Outcome::Reply { .. }), "help: {text}");
     }
     // "kiện hàng" is a parcel, not a lawsuit.
     let mut h = Host::new(bot.clone());
@@ -1397,7 +1421,7 @@ fn a_handoff_trigger_wins_over_clarification() {
     );
     let mut h = Host::new(clarify_bot(true));
     let (reason, ..) = h.handoff("hủy đơn hay đổi đơn shop lừa đảo");
-    assert_eq!(reason, "angry_customer");
+    assert_eq!(reason, "fraud_accusation");
     assert_eq!(h.session.pending_choice(), None);
 }
 
@@ -1469,13 +1493,22 @@ fn shipped_pack_hands_off_on_request_and_anger() {
         ("cho em gặp nhân viên", "customer_request"),
         ("cho em gap nhan vien", "customer_request"),
         ("I want to talk to a human", "customer_request"),
-        ("shop lừa đảo", "angry_customer"),
-        ("bóc phốt shop này", "angry_customer"),
+        ("shop lừa đảo", "fraud_accusation"),
+        ("bóc phốt shop này", "fraud_accusation"),
         ("tôi sẽ báo công an", "threat"),
-        ("giao chậm vcl", "profanity"),
-        ("this is a scam", "angry_customer"),
+        ("đm shop", "profanity"),
+        ("this is a scam", "fraud_accusation"),
         ("I'll call my lawyer", "threat"),
-        ("wtf", "profanity"),
+        ("fuck you", "profanity"),
+        ("f*** this shop", "profanity"),
+        (
+            "is there someone on your staff I could talk to?",
+            "customer_request",
+        ),
+        ("please call me back on 0912 345 678", "customer_request"),
+        ("gọi lại cho em qua số 0912345678 nhé", "customer_request"),
+        ("I'm going to file a chargeback", "payment_dispute"),
+        ("em sẽ báo ngân hàng tra soát giao dịch", "payment_dispute"),
     ] {
         let mut h = shipped_host();
         let (r, ..) = h.handoff(text);
@@ -1564,4 +1597,57 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn disappointment_is_answered_with_empathy_and_a_person_offered() {
+    let m = firstline::pack::matcher();
+    for text in ["em thất vọng quá", "quá tệ", "I'm so disappointed"] {
+        let mut h = shipped_host();
+        match h.say(text) {
+            Outcome::Reply {
+                text: reply,
+                quick_replies,
+                ..
+            } => {
+                assert!(
+                    ["xin lỗi", "rất tiếc", "sorry", "Sorry"]
+                        .iter()
+                        .any(|w| reply.contains(w)),
+                    "help: {text} -> {reply}"
+                );
+                // One button reaches a person.
+                assert!(
+                    quick_replies
+                        .iter()
+                        .any(|q| m.classify(q).intent_id() == Some("contact_human_agent")),
+                    "help: {text} -> {quick_replies:?}"
+                );
+            }
+            other => panic!("help: {text} was escalated: {other:?}"),
+        }
+        assert!(!h.session.is_handed_off());
+    }
+}
+
+#[test]
+fn the_summary_carries_ids_phone_and_topic_of_the_whole_conversation() {
+    let mut h = shipped_host();
+    let _ = h.say("đơn DH123456 của em tới đâu rồi");
+    // The handing-off message itself names another order and a phone.
+    let (reason, _, summary, _) =
+        h.handoff("shop lừa đảo, còn đơn #R5T8W2 nữa, gọi em số 0987 654 321");
+    assert_eq!(reason, "fraud_accusation");
+    assert_eq!(summary.order_ids, ["DH123456", "R5T8W2"]);
+    assert_eq!(summary.phone.as_deref(), Some("0987654321"));
+    assert!(summary.topic.is_some(), "help: {summary:?}");
+    // A tracking code, with its carrier.
+    let mut h = shipped_host();
+    let (_, _, summary, _) = h.handoff("mã vận đơn GHN: KX4TMB, cho em gặp nhân viên");
+    assert_eq!(summary.order_ids, ["KX4TMB"]);
+    assert_eq!(
+        summary.slots.get("carrier").map(String::as_str),
+        Some("GHN")
+    );
+    assert_eq!(summary.topic.as_deref(), Some("contact_human_agent"));
 }

@@ -138,6 +138,18 @@ names! {
         SlotFailed = "slot_failed",
         /// "A or B?".
         Clarify = "clarify",
+        /// Disappointment: empathy, and a person offered as a button.
+        Empathy = "empathy",
+        /// The button that offers a person.
+        OfferAgent = "offer_agent",
+        /// Uniform replies: no order with this id and this proof.
+        VerifyNoMatch = "verify_no_match",
+        /// The answer has too few or too many digits: asked again.
+        VerifyFourDigits = "verify_four_digits",
+        /// Several order ids in one message: one at a time.
+        SeveralOrders = "several_orders",
+        /// The next order of several.
+        NextOrder = "next_order",
     }
 }
 
@@ -164,6 +176,9 @@ pub(crate) struct Trigger {
 pub(crate) struct LexTrigger {
     pub trigger: Trigger,
     pub min_severity: u8,
+    /// `action: empathize`: answered with empathy and a person offered as a
+    /// button, not handed off (the default for `anger`).
+    pub empathize: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -205,6 +220,10 @@ pub(crate) struct ConvConfig {
     /// Failed ownership checks (wrong answers) allowed in one session over
     /// all orders together, whatever happens between them.
     pub verify_max_failures: u8,
+    /// Before verification, the same replies whether or not the order
+    /// exists: the proof is asked first, and a wrong id and a wrong proof
+    /// get one answer (`verification.uniform`, default true).
+    pub verify_uniform: bool,
     pub max_orders: usize,
     pub agent_hours: Option<AgentHours>,
     /// One per [`TriggerKind`], in `ALL` order.
@@ -236,7 +255,12 @@ impl ConvConfig {
         let mut out: Vec<Arc<str>> = self
             .triggers
             .iter()
-            .chain(self.lexicons.values().map(|l| &l.trigger))
+            .chain(
+                self.lexicons
+                    .values()
+                    .filter(|l| !l.empathize)
+                    .map(|l| &l.trigger),
+            )
             .filter(|t| t.enabled)
             .map(|t| t.reason.clone())
             .collect();
@@ -249,8 +273,11 @@ impl ConvConfig {
 /// Default lexicon triggers: (lexicon, reason, priority, min severity).
 const DEFAULT_LEXICONS: &[(&str, &str, Priority, u8)] = &[
     ("threat", "threat", Priority::Urgent, 1),
+    ("dispute", "payment_dispute", Priority::Urgent, 1),
+    ("fraud", "fraud_accusation", Priority::High, 1),
     ("anger", "angry_customer", Priority::High, 1),
     ("profanity", "profanity", Priority::High, 1),
+    ("human_request", "customer_request", Priority::Normal, 1),
 ];
 
 /// Placeholders the engine always knows, besides `settings:` and slots.
@@ -266,6 +293,8 @@ pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "shop_name",
     "hotline",
     "tries_left",
+    "count",
+    "order_ids",
 ];
 
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
@@ -317,6 +346,7 @@ struct TriggerDef {
     min_severity: Option<At<u8>>,
     max_orders: Option<At<usize>>,
     enabled: Option<bool>,
+    action: Option<At<String>>,
 }
 
 impl TriggerDef {
@@ -327,6 +357,7 @@ impl TriggerDef {
         set(&mut self.min_severity, o.min_severity);
         set(&mut self.max_orders, o.max_orders);
         set(&mut self.enabled, o.enabled);
+        set(&mut self.action, o.action);
     }
 }
 
@@ -364,6 +395,7 @@ struct Def {
     verify_method: Option<At<String>>,
     verify_max_tries: Option<At<u8>>,
     verify_max_failures: Option<At<u8>>,
+    verify_uniform: Option<bool>,
     agent_hours: Option<AgentHoursDef>,
     handoff: BTreeMap<TriggerKind, TriggerDef>,
     lexicons: BTreeMap<String, (Location, TriggerDef)>,
@@ -388,6 +420,7 @@ impl Def {
         set(&mut self.verify_method, o.verify_method);
         set(&mut self.verify_max_tries, o.verify_max_tries);
         set(&mut self.verify_max_failures, o.verify_max_failures);
+        set(&mut self.verify_uniform, o.verify_uniform);
         if let Some(ah) = o.agent_hours {
             let into = self.agent_hours.get_or_insert_with(Default::default);
             set(&mut into.utc_offset, ah.utc_offset);
@@ -522,7 +555,7 @@ impl SectionReader<'_, '_> {
 
     fn trigger(&mut self, node: &Node, what: &str, lexicon: bool) -> TriggerDef {
         let keys: &[&str] = if lexicon {
-            &["reason", "priority", "min_severity", "enabled"]
+            &["reason", "priority", "min_severity", "enabled", "action"]
         } else {
             &["reason", "priority", "after", "max_orders", "enabled"]
         };
@@ -536,6 +569,7 @@ impl SectionReader<'_, '_> {
                     t.min_severity = self.int(v, "lexicon severities are 1 (mild) to 3 (severe)")
                 }
                 "max_orders" => t.max_orders = self.int(v, "write a count of 1 or more"),
+                "action" => t.action = self.text(v, "use `handoff` or `empathize`"),
                 _ => t.enabled = self.r.boolean(v, "write `true` or `false`"),
             }
         }
@@ -622,9 +656,12 @@ impl SectionReader<'_, '_> {
                     for (k, v) in self.r.fields(
                         v,
                         "`conversation.verification`",
-                        &["enabled", "method", "max_tries", "max_failures"],
+                        &["enabled", "method", "max_tries", "max_failures", "uniform"],
                     ) {
                         match k {
+                            "uniform" => {
+                                d.verify_uniform = self.r.boolean(v, "write `true` or `false`")
+                            }
                             "max_failures" => {
                                 d.verify_max_failures =
                                     self.int(v, "write a count of 1 or more, like 3")
@@ -1129,6 +1166,8 @@ impl Resolver<'_> {
                         after: 1,
                     },
                     min_severity: min,
+                    // Disappointment is a complaint, not an emergency.
+                    empathize: name == "anger",
                 },
             );
         }
@@ -1141,7 +1180,19 @@ impl Resolver<'_> {
                     after: 1,
                 },
                 min_severity: 1,
+                empathize: false,
             });
+            if let Some(a) = &t.action {
+                match a.v.as_str() {
+                    "handoff" => entry.empathize = false,
+                    "empathize" => entry.empathize = true,
+                    other => self.err(
+                        &a.at,
+                        format!("unknown lexicon action `{other}`"),
+                        "use `handoff` (hand off at once) or `empathize` (answer with empathy and offer a person)",
+                    ),
+                }
+            }
             if let Some(r) = &t.reason {
                 entry.trigger.reason = r.v.as_str().into();
             }
@@ -1275,7 +1326,7 @@ impl Resolver<'_> {
         for i in &self.set.intents {
             known.extend(i.info.slots.iter().map(String::as_str));
         }
-        let help = "use a key of `settings:`, a slot name, or one of order_id, carrier, tracking, eta, status, agent_hours, agents_back, contact, tries_left (and a, b in `messages.clarify`)";
+        let help = "use a key of `settings:`, a slot name, or one of order_id, carrier, tracking, eta, status, agent_hours, agents_back, contact, tries_left, count, order_ids (and a, b in `messages.clarify`)";
         let check =
             |diags: &mut Vec<Diagnostic>, at: Option<&Location>, t: &Texts, choices: bool| {
                 let Some(at) = at else { return };
@@ -1342,6 +1393,7 @@ pub(crate) fn resolve(set: &RuleSet, diags: &mut Vec<Diagnostic>) -> ConvConfig 
     let (order_id_patterns, bare_id_intent) = r.order_ids(d);
     let fallback_intent = r.fallback_intent(d);
     let (verify, verify_max_tries, verify_max_failures) = r.verification(d);
+    let verify_uniform = d.verify_uniform.unwrap_or(true);
     let agent_hours = r.agent_hours(d);
     let (triggers, max_orders) = r.triggers(d);
     let lexicons = r.lexicons(d);
@@ -1361,6 +1413,7 @@ pub(crate) fn resolve(set: &RuleSet, diags: &mut Vec<Diagnostic>) -> ConvConfig 
         verify,
         verify_max_tries,
         verify_max_failures,
+        verify_uniform,
         max_orders,
         agent_hours,
         triggers,

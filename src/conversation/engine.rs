@@ -9,6 +9,7 @@ use super::config::{ConvConfig, MessageKey, Texts, Trigger, TriggerKind, VerifyM
 use super::ids::{self, FoundId, IdContext, IdKind};
 use super::session::Pending;
 use super::text;
+use super::Priority;
 use super::{
     Event, HandoffSummary, InputKind, LookupResult, LookupStatus, Order, OrderStatus, Outcome,
     OutcomeKind, Session, Turn, VerificationStatus,
@@ -36,6 +37,9 @@ struct Cx<'a> {
     ev: &'a mut Event,
     /// The bot had asked for an order id: a code alone is one.
     asked: bool,
+    /// A lexicon with `action: empathize` fired (disappointment): answer
+    /// with empathy and offer a person.
+    empathize: bool,
 }
 
 impl BotInner {
@@ -74,8 +78,13 @@ impl BotInner {
                 lang,
                 ev: &mut ev,
                 asked,
+                empathize: false,
             };
-            self.on_message(s, &c, text, &mut cx)
+            let mut outcome = self.on_message(s, &c, text, &mut cx);
+            if cx.empathize {
+                self.offer_agent(&mut outcome, cx.lang);
+            }
+            outcome
         };
         self.finish(s, outcome, ev)
     }
@@ -90,6 +99,7 @@ impl BotInner {
                 lang,
                 ev: &mut ev,
                 asked: false,
+                empathize: false,
             };
             match s.pending.take() {
                 Some(Pending::Lookup {
@@ -217,8 +227,9 @@ impl BotInner {
             s.pending = None;
             return self.contact_handoff(s, c, text, tr, cx);
         }
-        if let Some(tr) = self.lexicon_trigger(c) {
-            return self.handoff(s, &tr, MessageKey::HandoffApology, None, cx);
+        match self.lexicon_trigger(c, text) {
+            (Some(tr), _) => return self.handoff(s, &tr, MessageKey::HandoffApology, None, cx),
+            (None, empathize) => cx.empathize = empathize,
         }
         // The intent the customer picked after "A or B?", and the pair asked.
         let mut chosen: Option<&Intent> = None;
@@ -350,6 +361,11 @@ impl BotInner {
     }
 
     fn fallback(&self, s: &mut Session, cx: &mut Cx<'_>) -> Outcome {
+        if cx.empathize {
+            // Understood well enough: the customer is unhappy.
+            s.fallbacks = 0;
+            return self.reply(s, cx, MessageKey::Empathy, None, &[]);
+        }
         s.fallbacks = s.fallbacks.saturating_add(1);
         cx.ev.understood = false;
         let tr = self.trigger(TriggerKind::Fallbacks);
@@ -818,19 +834,53 @@ impl BotInner {
         }
     }
 
-    fn lexicon_trigger(&self, c: &Classification) -> Option<Trigger> {
-        c.lexicon_hits
+    /// The lexicon hits of this message: the most urgent handoff trigger,
+    /// and whether a lexicon with `action: empathize` fired. Masked
+    /// profanity (`f***`, `đ*t`) counts as a `profanity` hit.
+    fn lexicon_trigger(&self, c: &Classification, text: &str) -> (Option<Trigger>, bool) {
+        let masked = text::masked_profanity(text).then_some(("profanity", 2u8));
+        let hits = c
+            .lexicon_hits
             .iter()
-            .filter_map(|h| {
-                let lt = self.config.lexicons.get(&*h.lexicon)?;
-                (lt.trigger.enabled && h.severity >= lt.min_severity).then_some((
-                    lt.trigger.priority,
-                    h.severity,
-                    &lt.trigger,
-                ))
-            })
-            .max_by_key(|(p, sev, _)| (*p, *sev))
-            .map(|(_, _, t)| t.clone())
+            .map(|h| (&*h.lexicon, h.severity))
+            .chain(masked);
+        let mut empathize = false;
+        let mut best: Option<(Priority, u8, &Trigger)> = None;
+        for (lexicon, severity) in hits {
+            let Some(lt) = self.config.lexicons.get(lexicon) else {
+                continue;
+            };
+            if !lt.trigger.enabled || severity < lt.min_severity {
+                continue;
+            }
+            if lt.empathize {
+                empathize = true;
+                continue;
+            }
+            let key = (lt.trigger.priority, severity);
+            if best.is_none_or(|(p, s, _)| key > (p, s)) {
+                best = Some((key.0, key.1, &lt.trigger));
+            }
+        }
+        (best.map(|(_, _, t)| t.clone()), empathize)
+    }
+
+    /// Adds the "talk to a person" button to a reply that has none like it.
+    fn offer_agent(&self, outcome: &mut Outcome, lang: Lang) {
+        let Outcome::Reply { quick_replies, .. } = outcome else {
+            return;
+        };
+        let Some(label) = self.msg(MessageKey::OfferAgent).get(lang).first() else {
+            return;
+        };
+        let wants = self.matcher.classify(label).intent;
+        let has = quick_replies.iter().any(|q| {
+            text::loose(q) == text::loose(label)
+                || (wants.is_some() && self.matcher.classify(q).intent == wants)
+        });
+        if !has {
+            quick_replies.push(label.clone());
+        }
     }
 
     fn trigger(&self, kind: TriggerKind) -> Trigger {

@@ -56,6 +56,27 @@ pub(crate) fn default_text(key: MessageKey) -> Texts {
             &["Dạ, thông tin này chưa khớp với đơn hàng ạ. Anh/chị kiểm tra lại giúp em nhé (còn {tries_left} lần thử)."],
             &["Sorry, that doesn't match our records for this order. Please check and try again ({tries_left} tries left)."],
         ),
+        MessageKey::Empathy => texts(
+            &["Dạ, em rất tiếc vì trải nghiệm chưa tốt của anh/chị ạ. Em đã ghi nhận để shop khắc phục. Nếu anh/chị muốn trao đổi trực tiếp, em kết nối anh/chị với nhân viên tư vấn ngay ạ."],
+            &["I'm sorry to hear that, and thank you for telling us. I've passed it on so we can put it right. If you'd like to talk it through with a person, I can connect you now."],
+        ),
+        MessageKey::OfferAgent => texts(&["Gặp nhân viên tư vấn"], &["Talk to a person"]),
+        MessageKey::VerifyNoMatch => texts(
+            &["Dạ, em chưa tìm thấy đơn {order_id} khớp với thông tin anh/chị cung cấp ạ. Anh/chị kiểm tra lại giúp em mã đơn và số điện thoại hoặc email đặt hàng nhé (còn {tries_left} lần thử)."],
+            &["I couldn't find an order {order_id} matching those details. Please check the order number and the phone number or email on the order ({tries_left} tries left)."],
+        ),
+        MessageKey::VerifyFourDigits => texts(
+            &["Dạ, anh/chị cho em xin đủ 4 số cuối của số điện thoại đặt đơn {order_id} ạ."],
+            &["Could you send all 4 of the last digits of the phone number on order {order_id}?"],
+        ),
+        MessageKey::SeveralOrders => texts(
+            &["Dạ, em thấy anh/chị gửi {count} mã đơn ({order_ids}). Em kiểm tra lần lượt từng đơn ạ, trước tiên là đơn {order_id}."],
+            &["I see {count} order numbers ({order_ids}). I'll check them one at a time, starting with {order_id}."],
+        ),
+        MessageKey::NextOrder => texts(
+            &["Dạ, tiếp theo em kiểm tra đơn {order_id} ạ."],
+            &["Next, order {order_id}."],
+        ),
         MessageKey::VerifyFailed => texts(
             &["Dạ, em chưa xác minh được thông tin đơn hàng nên em xin phép chuyển anh/chị sang nhân viên hỗ trợ ạ."],
             &["I couldn't verify this order, so I'm passing you to a member of our team who can help."],

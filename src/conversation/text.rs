@@ -40,6 +40,26 @@ pub(crate) fn word_count(text: &str) -> usize {
 use crate::matcher::entity::digit_runs;
 pub(crate) use crate::matcher::entity::{find_email, find_phone};
 
+/// A swear word typed with asterisks (`f***`, `f*ck`, `sh*t`, `đ*t`,
+/// `đ**`): meant as profanity, whatever the lexicons cannot read.
+pub(crate) fn masked_profanity(text: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^(?:f[*u][*c]?[*k]?(?:ing|in|ed|er|s)?|f\*+|sh[*i]\*?t|s\*{2,}t?|b[*i]\*?tch|a\*+(?:hole|s)|d[*i]\*?t|d\*+|c\*+c|l\*+n|d\*+m|v\*+l|wt\*+)$",
+        )
+        .expect("the masked profanity pattern compiles")
+    });
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | '?' | ';' | ':' | '"'))
+        .filter(|t| t.contains('*') && t.chars().any(char::is_alphabetic))
+        .any(|t| {
+            re.is_match(&crate::normalize::fold(
+                t.trim_matches(|c: char| !c.is_alphanumeric() && c != '*'),
+            ))
+        })
+}
+
+
 /// The last four digits the customer gave: a run of exactly four digits, or
 /// the end of a full phone number.
 pub(crate) fn find_last4(text: &str) -> Option<String> {
@@ -189,6 +209,34 @@ mod tests {
             find_email("mail: An.Nguyen@Gmail.com.").as_deref(),
             Some("an.nguyen@gmail.com")
         );
+    }
+
+    #[test]
+    fn masked_profanity_is_read() {
+        for t in [
+            "f*** this shop",
+            "F*CK",
+            "what the f*ck",
+            "sh*t service",
+            "đ*t",
+            "đ** shop",
+            "d*t me",
+            "fu*k you",
+            "f**king slow",
+        ] {
+            assert!(masked_profanity(t), "help: {t}");
+        }
+        for t in [
+            "5* rating",
+            "đơn *DH123456*",
+            "hoa don do",
+            "giảm 50%*",
+            "**",
+            "size M*",
+            "ok*",
+        ] {
+            assert!(!masked_profanity(t), "help: {t}");
+        }
     }
 
     #[test]
