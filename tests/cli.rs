@@ -332,7 +332,7 @@ fn chat_shows_intent_and_confidence() {
             "--now",
             "1795575600",
         ],
-        "xin chào\nwhere is my order DH100007\n",
+        "xin chào\nwhere is my order DH100007\n5678\n",
     );
     assert_eq!(code(&o), 0);
     let s = out(&o);
@@ -362,8 +362,9 @@ const SCRIPTS: &str = r#"- name: greeting in Vietnamese
       intent: track_order
       asks_for: order_id
     - say: DH123456
-      lookup: DH123456
+      asks_for: phone
     - say: "5678"
+      lookup: DH123456
       contains: [GHN, DH123456]
       matches: 'DH\d{6}'
 - name: settings override

@@ -119,6 +119,8 @@ fn orders() -> HashMap<String, Order> {
     m
 }
 
+const CLASSIC: &str = "conversation:\n  verification:\n    uniform: false\n";
+
 fn matcher_with(conversation: &str) -> Matcher {
     let yaml = format!("{RULES}\n{conversation}");
     Matcher::new(&yaml).unwrap_or_else(|e| panic!("test rules do not compile:\n{e}"))
@@ -172,6 +174,12 @@ impl Host {
 
     fn default() -> Host {
         Host::new(bot_with(""))
+    }
+
+    /// The classic flow (`verification.uniform: false`): the order is looked
+    /// up before the proof is asked for, and a missing order is said so.
+    fn classic() -> Host {
+        Host::new(bot_with(CLASSIC))
     }
 
     fn persisted(mut self) -> Host {
@@ -258,7 +266,7 @@ fn is_polite_vi(text: &str) -> bool {
 
 #[test]
 fn vi_order_id_given_later_then_verified() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     let ask = h.reply("Đơn hàng của em đâu rồi shop?");
     assert!(is_polite_vi(&ask) && ask.contains("mã đơn"), "help: {ask}");
     assert!(h.session.is_waiting());
@@ -299,7 +307,7 @@ fn en_order_id_inside_sentence_verified_with_full_phone() {
 
 #[test]
 fn bare_order_id_without_question_starts_a_lookup() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     let verify = h.reply("mã đơn của em là dh-123456 ạ");
     assert_eq!(h.lookups, ["DH123456"]);
     assert!(verify.contains("4 số cuối"), "help: {verify}");
@@ -316,7 +324,7 @@ fn an_entity_that_swallows_the_id_prefix_does_not_cut_the_id() {
         rules, RULES,
         "help: the test must change the entity pattern"
     );
-    let m = Matcher::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    let m = Matcher::new(&format!("{rules}\n{CLASSIC}")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         m.classify("DH123456").entity("order_id").unwrap().value,
         "123456"
@@ -328,7 +336,7 @@ fn an_entity_that_swallows_the_id_prefix_does_not_cut_the_id() {
 
 #[test]
 fn wrong_shape_then_right_id() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     h.reply("where is my order?");
     let again = h.reply("12");
     assert!(
@@ -346,7 +354,7 @@ fn wrong_shape_then_right_id() {
 
 #[test]
 fn not_found_then_right_id() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     let nf = h.reply("kiểm tra đơn hàng DH999999 giúp em");
     assert!(
         nf.contains("chưa tìm thấy") && nf.contains("DH999999"),
@@ -419,7 +427,7 @@ fn every_status_has_a_reply_with_host_fields() {
 
 #[test]
 fn failed_verification_hands_off_and_reveals_nothing() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     h.reply("kiểm tra đơn hàng DH123456");
     let mismatch = h.reply("1234");
     assert!(mismatch.contains("chưa khớp"), "help: {mismatch}");
@@ -445,7 +453,7 @@ fn failed_verification_hands_off_and_reveals_nothing() {
 /// a scripted customer could try every 4-digit ending in one session.
 #[test]
 fn changing_topic_between_wrong_answers_does_not_reset_the_count() {
-    let mut h = Host::default().persisted();
+    let mut h = Host::classic().persisted();
     h.reply("đơn DH123456 của em tới đâu rồi ạ");
     let mismatch = h.reply("1111");
     assert!(mismatch.contains("chưa khớp"), "help: {mismatch}");
@@ -512,7 +520,7 @@ fn brute_forcing_the_phone_ending_with_topic_changes_stops_at_the_limit() {
 fn wrong_answers_are_limited_per_session_over_all_orders() {
     // One wrong answer each for three orders: the session limit (3) stops
     // the third, though no single order reached its own limit (2).
-    let mut h = Host::default();
+    let mut h = Host::classic();
     for (id, guess) in [("DH222222", "1111"), ("DH333333", "2222")] {
         h.reply(&format!("kiểm tra giúp em đơn {id}"));
         let t = h.reply(guess);
@@ -542,7 +550,7 @@ fn the_session_limit_is_configurable() {
 
 #[test]
 fn another_order_id_during_verification_is_a_new_question() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     h.reply("where is my order DH123456");
     let t = h.reply("sorry, I meant order DH222222");
     assert!(
@@ -576,24 +584,39 @@ fn verification_can_be_turned_off() {
 
 #[test]
 fn enumeration_is_refused() {
-    let mut h = Host::default();
-    for id in ["DH100001", "DH100002", "DH100003"] {
+    // Only ids the customer could not verify count, and the third stops it.
+    let mut h = Host::classic();
+    h.reply("check my order DH555555");
+    let t = h.reply("3333"); // verified: does not count
+    assert!(t.contains("cancelled"), "help: {t}");
+    for id in ["DH100001", "DH100002"] {
         let t = h.reply(&format!("check my order {id}"));
         assert!(t.contains("couldn't find"), "help: {t}");
+        // Another intent between ids does not reset the count.
+        h.reply("hello");
     }
-    let (reason, priority, ..) = h.handoff("check my order DH123456");
+    let (reason, priority, ..) = h.handoff("check my order DH100003");
     assert_eq!(
         (reason.as_str(), priority),
         ("order_enumeration", Priority::High)
     );
-    assert_eq!(h.lookups.len(), 3, "help: the 4th id must not be looked up");
+    assert_eq!(h.last_event().lookup, Some(LookupStatus::NotFound));
+    h.session.release();
+    let (reason, ..) = h.handoff("check my order DH100004");
+    assert_eq!(reason, "order_enumeration");
     assert_eq!(h.last_event().lookup, Some(LookupStatus::Refused));
+    assert_eq!(
+        h.lookups.len(),
+        5,
+        "help: a fourth unverified id must not be looked up: {:?}",
+        h.lookups
+    );
     h.assert_no_secret_leaked();
 }
 
 #[test]
 fn lookup_failure_apologises_and_hands_off() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     h.broken = true;
     let (reason, priority, summary, reply) = h.handoff("đơn hàng DH123456 của em đâu rồi");
     assert_eq!(
@@ -608,7 +631,7 @@ fn lookup_failure_apologises_and_hands_off() {
     assert_eq!(h.last_event().lookup, Some(LookupStatus::Failed));
 
     // Same through the synchronous convenience path.
-    let bot = bot_with("");
+    let bot = bot_with(CLASSIC);
     let mut s = Session::new("sync");
     let turn = bot.respond(&mut s, "where is my order DH123456", WED_10AM, &BrokenStore);
     assert!(matches!(turn.outcome, Outcome::Handoff { .. }));
@@ -900,7 +923,7 @@ fn variants_are_deterministic_and_seedable() {
 
 #[test]
 fn every_turn_yields_one_json_event() {
-    let mut h = Host::default();
+    let mut h = Host::classic();
     h.reply("kiểm tra đơn hàng DH123456");
     h.reply("5678");
     h.reply("asdf qwer");
@@ -1133,11 +1156,10 @@ const SCRIPTS: &str = r##"
     - say: "don hang cua minh dau roi"
       reply: ["mã đơn"]
     - say: "ma don la DH 123456 a"
-      lookup: DH123456
-      reply: ["4 số cuối", "DH123456"]
+      reply: ["4 số cuối", "DH123456"] # the proof first, before any lookup
       not: ["GiaoHangNhanh", "GHN778899VN"]
     - say: "0912345678"
-      lookup: DH123456 # looked up again to compare the answer
+      lookup: DH123456 # looked up with the answer to compare
       reply: ["GiaoHangNhanh", "GHN778899VN", "27/11"]
 - name: en, cancel with the id asked for
   turns:
@@ -1161,15 +1183,27 @@ const SCRIPTS: &str = r##"
     - say: "what about green giraffes then"
       handoff: not_understood
 - name: en, guessing order ids is stopped
-  conversation: "conversation:\n  handoff:\n    enumeration: {max_orders: 2}\n"
+  conversation: "conversation:\n  verification: {uniform: false}\n  handoff:\n    enumeration: {max_orders: 2}\n"
   turns:
     - say: "where is my order DH111111"
       lookup: DH111111
       reply: ["couldn't find"]
     - say: "DH111112"
       lookup: DH111112
-      reply: ["couldn't find"]
+      handoff: order_enumeration
+      not: ["GHN778899VN"]
+- name: en, guessing order ids with uniform replies
+  conversation: "conversation:\n  handoff:\n    enumeration: {max_orders: 2}\n"
+  turns:
+    - say: "where is my order DH111111"
+      reply: ["last 4 digits"]
+    - say: "1234"
+      lookup: DH111111
+      reply: ["couldn't find an order DH111111 matching"]
     - say: "DH123456"
+      reply: ["last 4 digits"]
+    - say: "1111"
+      lookup: DH123456
       handoff: order_enumeration
       not: ["GHN778899VN"]
 "##;
@@ -1469,11 +1503,13 @@ fn shipped_pack_tracks_an_order_with_verification_vi() {
     let mut h = shipped_host();
     let ask = h.reply("đơn hàng của em đâu rồi shop");
     assert!(ask.contains("mã đơn"), "help: {ask}");
+    // The proof is asked before any lookup (uniform replies).
     let verify = h.reply("DH123456");
-    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(h.lookups.is_empty(), "help: {:?}", h.lookups);
     assert!(verify.contains("4 số cuối"), "help: {verify}");
     h.assert_no_secret_leaked();
     let status = h.reply("5678");
+    assert_eq!(h.lookups, ["DH123456"]);
     assert!(status.contains(SECRET_TRACKING), "help: {status}");
 }
 
@@ -1650,4 +1686,47 @@ fn the_summary_carries_ids_phone_and_topic_of_the_whole_conversation() {
         Some("GHN")
     );
     assert_eq!(summary.topic.as_deref(), Some("contact_human_agent"));
+}
+
+#[test]
+fn before_verification_a_missing_and_an_existing_order_get_the_same_replies() {
+    // DH123456 exists, DH999999 does not: what the customer sees must not
+    // tell them apart, up to and including the handoff.
+    let replies = |host: fn() -> Host, id: &str| -> Vec<String> {
+        let mut h = host();
+        let mut out = vec![h.reply(&format!("đơn {id} của em đâu rồi"))];
+        out.push(h.reply("1111"));
+        out.push(match h.say("2222") {
+            Outcome::Handoff { reason, reply, .. } => format!("{reason}: {reply}"),
+            other => format!("{other:?}"),
+        });
+        h.assert_no_secret_leaked();
+        out.iter().map(|t| t.replace(id, "<id>")).collect()
+    };
+    let existing = replies(Host::default, "DH123456");
+    assert!(
+        existing[2].starts_with("verification_failed"),
+        "help: {existing:?}"
+    );
+    assert_eq!(existing, replies(Host::default, "DH999999"));
+    // The classic flow (an option) says so when an order does not exist.
+    assert_ne!(
+        replies(Host::classic, "DH123456")[0],
+        replies(Host::classic, "DH999999")[0]
+    );
+}
+
+#[test]
+fn a_short_answer_is_asked_again_without_using_a_try() {
+    let mut h = Host::default();
+    h.reply("đơn DH123456 của em đâu rồi");
+    for short in ["567", "12", "34567"] {
+        let again = h.reply(short);
+        assert!(again.contains("đủ 4 số cuối"), "help: {short} -> {again}");
+    }
+    assert_eq!(h.session.failed_checks("DH123456"), 0);
+    let wrong = h.reply("1111");
+    assert!(wrong.contains("còn 1 lần thử"), "help: {wrong}");
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
 }

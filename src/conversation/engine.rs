@@ -19,6 +19,8 @@ use crate::{Classification, Lang, Matcher};
 
 /// How many recent intents a session remembers.
 const RECENT_INTENTS: usize = 6;
+/// How many more order ids of one message wait their turn.
+const MAX_QUEUE: usize = 4;
 /// How many order ids and tracking codes a session remembers for the agent.
 const MENTIONED_IDS: usize = 8;
 /// How many characters of each customer message the tail keeps.
@@ -281,7 +283,9 @@ impl BotInner {
                     .is_some_and(|id| id != order_id);
                 if other_order || self.topic_change(c, &intent) {
                 } else if let Some(answer) = self.verify_answer(c, text) {
-                    cx.ev.intent.get_or_insert_with(|| intent.as_str().into());
+                    // An answer to the check, not a new question: the event
+                    // keeps the message's own intent (usually none), so
+                    // "5678" is not counted as one more `track_order` ask.
                     s.pending = Some(Pending::Lookup {
                         intent,
                         order_id: order_id.clone(),
@@ -290,6 +294,20 @@ impl BotInner {
                     });
                     cx.ev.lookup = Some(LookupStatus::Requested);
                     return Outcome::LookupOrder { order_id };
+                } else if self.config.verify != Some(VerifyMethod::Email)
+                    && text::wrong_length_digits(text)
+                {
+                    // "567": a slip, not a wrong answer. Asked again for
+                    // four digits; nothing is counted.
+                    cx.ev.verification = Some(VerificationStatus::Requested);
+                    let extra = vec![("order_id", order_id.clone())];
+                    s.pending = Some(Pending::Verify {
+                        intent,
+                        order_id,
+                        tries,
+                    });
+                    let texts = self.msg(MessageKey::VerifyFourDigits).clone();
+                    return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
                 } else {
                     let tries = tries.saturating_add(1);
                     if tries >= self.config.verify_max_tries {
@@ -532,7 +550,35 @@ impl BotInner {
         }
         match intent.action {
             Action::LookupOrder => match s.slots.get("order_id").cloned() {
-                Some(order_id) => self.start_lookup(s, &id, order_id, cx),
+                Some(order_id) => {
+                    // Several order ids: one at a time, each with its own check.
+                    let several: Vec<String> = self
+                        .ids(c, text, cx.asked)
+                        .into_iter()
+                        .filter(|f| f.kind == IdKind::Order)
+                        .map(|f| f.value)
+                        .collect();
+                    let mut notice = None;
+                    if several.len() > 1 && several.contains(&order_id) {
+                        let rest: Vec<String> = several
+                            .iter()
+                            .filter(|v| **v != order_id)
+                            .take(MAX_QUEUE)
+                            .cloned()
+                            .collect();
+                        let extra = vec![
+                            ("count", several.len().to_string()),
+                            ("order_ids", several.join(", ")),
+                            ("order_id", order_id.clone()),
+                        ];
+                        let t = self.msg(MessageKey::SeveralOrders).clone();
+                        notice = Some(self.render_texts(s, cx, &t, Some(extra)));
+                        s.queue = rest;
+                    }
+                    // Proof given with the id ("DH123456, đuôi 5678") is used.
+                    let answer = self.verify_answer(c, text);
+                    self.start_lookup(s, &id, order_id, answer, notice, cx)
+                }
                 None => {
                     s.pending = Some(Pending::Slot {
                         intent: id.to_string(),
@@ -569,6 +615,8 @@ impl BotInner {
         s: &mut Session,
         intent: &str,
         order_id: String,
+        answer: Option<String>,
+        notice: Option<String>,
         cx: &mut Cx<'_>,
     ) -> Outcome {
         if self.verify_locked(s, &order_id) {
@@ -577,26 +625,136 @@ impl BotInner {
             cx.ev.lookup = Some(LookupStatus::Refused);
             cx.ev.verification = Some(VerificationStatus::Failed);
             s.slots.remove("order_id");
+            s.queue.clear();
             let tr = self.trigger(TriggerKind::VerificationFailed);
             return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
         }
+        // Only ids the customer could not verify count, over the session.
+        let tr = self.trigger(TriggerKind::Enumeration);
+        if tr.enabled
+            && !s.is_verified(&order_id)
+            && !self.unverified(s).contains(&order_id.as_str())
+            && self.unverified(s).len() >= self.config.max_orders
+        {
+            cx.ev.lookup = Some(LookupStatus::Refused);
+            s.slots.remove("order_id");
+            s.queue.clear();
+            return self.handoff(s, &tr, MessageKey::Enumeration, None, cx);
+        }
         if !s.orders.contains(&order_id) {
-            let tr = self.trigger(TriggerKind::Enumeration);
-            if tr.enabled && s.orders.len() >= self.config.max_orders {
-                cx.ev.lookup = Some(LookupStatus::Refused);
-                s.slots.remove("order_id");
-                return self.handoff(s, &tr, MessageKey::Enumeration, None, cx);
-            }
             s.orders.push(order_id.clone());
+        }
+        let unverified = self.config.verify.is_some() && !s.is_verified(&order_id);
+        if unverified && answer.is_none() && (self.config.verify_uniform || notice.is_some()) {
+            // The proof first: the reply is the same whether the order
+            // exists or not.
+            cx.ev.verification = Some(VerificationStatus::Requested);
+            s.pending = Some(Pending::Verify {
+                intent: intent.to_string(),
+                order_id: order_id.clone(),
+                tries: 0,
+            });
+            let t = self.msg(self.verify_message()).clone();
+            let ask = self.render_texts(s, cx, &t, Some(vec![("order_id", order_id)]));
+            let text = match notice {
+                Some(n) => format!("{n} {ask}"),
+                None => ask,
+            };
+            return Outcome::Reply {
+                text,
+                intent: None,
+                quick_replies: Vec::new(),
+            };
         }
         s.pending = Some(Pending::Lookup {
             intent: intent.to_string(),
             order_id: order_id.clone(),
-            answer: None,
+            answer: if unverified { answer } else { None },
             tries: 0,
         });
         cx.ev.lookup = Some(LookupStatus::Requested);
         Outcome::LookupOrder { order_id }
+    }
+
+    /// Order ids the customer asked about and could not verify (not found,
+    /// or a wrong answer), over the whole session.
+    fn unverified<'s>(&self, s: &'s Session) -> Vec<&'s str> {
+        let mut out: Vec<&str> = s
+            .failed_checks
+            .keys()
+            .map(String::as_str)
+            .chain(s.not_found.iter().map(String::as_str))
+            .filter(|id| !s.is_verified(id))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The enumeration limit is reached: hand off.
+    fn enumeration_reached(&self, s: &Session) -> bool {
+        self.trigger(TriggerKind::Enumeration).enabled
+            && self.unverified(s).len() >= self.config.max_orders
+    }
+
+    /// After one order of several is answered: the next one's check,
+    /// appended to `reply`.
+    fn next_in_queue(
+        &self,
+        s: &mut Session,
+        intent: &str,
+        reply: Outcome,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let Outcome::Reply {
+            text,
+            intent: answered,
+            quick_replies,
+        } = reply
+        else {
+            return reply;
+        };
+        if s.queue.is_empty() || s.pending.is_some() {
+            return Outcome::Reply {
+                text,
+                intent: answered,
+                quick_replies,
+            };
+        }
+        let next = s.queue.remove(0);
+        let mut extra = vec![("order_id", next.clone())];
+        let t = self.msg(MessageKey::NextOrder).clone();
+        let mut more = self.render_texts(s, cx, &t, Some(extra.clone()));
+        if self.config.verify.is_some() && !s.is_verified(&next) {
+            s.slots.insert("order_id".into(), next.clone());
+            s.pending = Some(Pending::Verify {
+                intent: intent.to_string(),
+                order_id: next,
+                tries: 0,
+            });
+            let t = self.msg(self.verify_message()).clone();
+            more = format!("{more} {}", self.render_texts(s, cx, &t, Some(extra)));
+        } else {
+            // Without a check the next lookup needs a turn of its own: the
+            // customer sends the id again.
+            s.pending = Some(Pending::Slot {
+                intent: intent.to_string(),
+                slot: "order_id".into(),
+                tries: 0,
+            });
+            extra.clear();
+            if let Some(sc) = self.config.slots.get("order_id") {
+                more = format!(
+                    "{more} {}",
+                    self.render_texts(s, cx, &sc.prompt.clone(), None)
+                );
+            }
+        }
+        Outcome::Reply {
+            text: format!("{text} {more}"),
+            intent: answered,
+            quick_replies,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -610,27 +768,47 @@ impl BotInner {
         tries: u8,
         cx: &mut Cx<'_>,
     ) -> Outcome {
+        let checking = self.config.verify.is_some() && !s.is_verified(&order_id);
         let order = match result {
             LookupResult::Failed(_) => {
                 cx.ev.lookup = Some(LookupStatus::Failed);
+                s.queue.clear();
                 let tr = self.trigger(TriggerKind::LookupFailed);
                 return self.handoff(s, &tr, MessageKey::LookupError, None, cx);
+            }
+            LookupResult::NotFound
+                if checking && answer.is_some() && self.config.verify_uniform =>
+            {
+                // No such order, or not this customer's: one answer for
+                // both, and it counts like a wrong answer.
+                cx.ev.lookup = Some(LookupStatus::NotFound);
+                return self.wrong_proof(s, intent, order_id, tries, cx);
             }
             LookupResult::NotFound => {
                 cx.ev.lookup = Some(LookupStatus::NotFound);
                 s.slots.remove("order_id");
-                s.pending = Some(Pending::Slot {
-                    intent: intent.clone(),
-                    slot: "order_id".into(),
-                    tries: 0,
-                });
+                if !s.not_found.contains(&order_id) {
+                    s.not_found.push(order_id.clone());
+                }
+                if self.enumeration_reached(s) {
+                    s.queue.clear();
+                    let tr = self.trigger(TriggerKind::Enumeration);
+                    return self.handoff(s, &tr, MessageKey::Enumeration, None, cx);
+                }
+                if s.queue.is_empty() {
+                    s.pending = Some(Pending::Slot {
+                        intent: intent.clone(),
+                        slot: "order_id".into(),
+                        tries: 0,
+                    });
+                }
                 let texts = self
                     .config
                     .order_status
                     .get(&OrderStatus::NotFound)
                     .cloned()
                     .unwrap_or_default();
-                return self.reply_texts(
+                let reply = self.reply_texts(
                     s,
                     cx,
                     &texts,
@@ -638,56 +816,35 @@ impl BotInner {
                     &[],
                     Some(vec![("order_id", order_id)]),
                 );
+                return self.next_in_queue(s, &intent, reply, cx);
             }
             LookupResult::Found(order) => order,
         };
         cx.ev.lookup = Some(LookupStatus::Found);
-        if let Some(method) = self.config.verify {
-            if !s.verified.contains(&order_id) {
-                if !proof_on_file(method, &order) {
-                    cx.ev.verification = Some(VerificationStatus::Failed);
-                    let tr = self.trigger(TriggerKind::VerificationFailed);
-                    return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
+        if let Some(method) = self.config.verify.filter(|_| checking) {
+            if !proof_on_file(method, &order) {
+                cx.ev.verification = Some(VerificationStatus::Failed);
+                s.queue.clear();
+                let tr = self.trigger(TriggerKind::VerificationFailed);
+                return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
+            }
+            match answer {
+                None => {
+                    cx.ev.verification = Some(VerificationStatus::Requested);
+                    let extra = vec![("order_id", order_id.clone())];
+                    s.pending = Some(Pending::Verify {
+                        intent,
+                        order_id,
+                        tries,
+                    });
+                    let texts = self.msg(self.verify_message()).clone();
+                    return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
                 }
-                let extra = vec![("order_id", order_id.clone())];
-                match answer {
-                    None => {
-                        cx.ev.verification = Some(VerificationStatus::Requested);
-                        s.pending = Some(Pending::Verify {
-                            intent,
-                            order_id,
-                            tries,
-                        });
-                        let texts = self.msg(self.verify_message()).clone();
-                        return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
-                    }
-                    Some(a) if proof_matches(method, &order, &a) => {
-                        cx.ev.verification = Some(VerificationStatus::Passed);
-                        s.verified.push(order_id.clone());
-                    }
-                    Some(_) => {
-                        let tries = tries.saturating_add(1);
-                        // The session's count, not only this question's:
-                        // a topic change between guesses must not reset it.
-                        let tries = tries.max(s.count_failed_check(&order_id));
-                        if tries >= self.config.verify_max_tries || self.verify_exhausted(s) {
-                            cx.ev.verification = Some(VerificationStatus::Failed);
-                            let tr = self.trigger(TriggerKind::VerificationFailed);
-                            return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
-                        }
-                        cx.ev.verification = Some(VerificationStatus::Mismatch);
-                        s.pending = Some(Pending::Verify {
-                            intent,
-                            order_id,
-                            tries,
-                        });
-                        let left = self.config.verify_max_tries - tries;
-                        let mut extra = extra;
-                        extra.push(("tries_left", left.to_string()));
-                        let texts = self.msg(MessageKey::VerifyMismatch).clone();
-                        return self.reply_texts(s, cx, &texts, None, &[], Some(extra));
-                    }
+                Some(a) if proof_matches(method, &order, &a) => {
+                    cx.ev.verification = Some(VerificationStatus::Passed);
+                    s.verified.push(order_id.clone());
                 }
+                Some(_) => return self.wrong_proof(s, intent, order_id, tries, cx),
             }
         }
         // Verified (or verification is off): the order's details.
@@ -712,14 +869,61 @@ impl BotInner {
             .get(&order.status)
             .cloned()
             .unwrap_or_default();
-        self.reply_texts(
+        let reply = self.reply_texts(
             s,
             cx,
             &texts,
             Some(intent.as_str().into()),
             &[],
             Some(extra),
-        )
+        );
+        self.next_in_queue(s, &intent, reply, cx)
+    }
+
+    /// A wrong proof (or, with uniform replies, no such order): counted for
+    /// the order and the session; at a limit, a handoff.
+    fn wrong_proof(
+        &self,
+        s: &mut Session,
+        intent: String,
+        order_id: String,
+        tries: u8,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let tries = tries.saturating_add(1);
+        // The session's count, not only this question's: a topic change
+        // between guesses must not reset it.
+        let tries = tries.max(s.count_failed_check(&order_id));
+        if tries >= self.config.verify_max_tries || self.verify_exhausted(s) {
+            cx.ev.verification = Some(VerificationStatus::Failed);
+            s.queue.clear();
+            let tr = self.trigger(TriggerKind::VerificationFailed);
+            return self.handoff(s, &tr, MessageKey::VerifyFailed, None, cx);
+        }
+        if self.enumeration_reached(s) {
+            cx.ev.verification = Some(VerificationStatus::Failed);
+            s.queue.clear();
+            let tr = self.trigger(TriggerKind::Enumeration);
+            return self.handoff(s, &tr, MessageKey::Enumeration, None, cx);
+        }
+        cx.ev.verification = Some(VerificationStatus::Mismatch);
+        let left = self.config.verify_max_tries - tries;
+        let extra = vec![
+            ("order_id", order_id.clone()),
+            ("tries_left", left.to_string()),
+        ];
+        s.pending = Some(Pending::Verify {
+            intent,
+            order_id,
+            tries,
+        });
+        let key = if self.config.verify_uniform {
+            MessageKey::VerifyNoMatch
+        } else {
+            MessageKey::VerifyMismatch
+        };
+        let texts = self.msg(key).clone();
+        self.reply_texts(s, cx, &texts, None, &[], Some(extra))
     }
 
     /// The session has used up its wrong answers over all orders.

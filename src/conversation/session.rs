@@ -148,6 +148,14 @@ pub struct Session {
     /// The last phone number the customer wrote, for the agent's summary.
     #[serde(rename = "ph", default, skip_serializing_if = "Option::is_none")]
     pub(crate) phone: Option<String>,
+    /// Order ids the host did not find (without uniform replies), for the
+    /// anti-enumeration limit.
+    #[serde(rename = "nf", default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_found: Vec<String>,
+    /// More order ids of one message, checked one at a time after the
+    /// current one.
+    #[serde(rename = "q", default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) queue: Vec<String>,
     /// Handed to a human; the bot only acknowledges until released.
     #[serde(rename = "h", default, skip_serializing_if = "is_false")]
     pub(crate) handed_off: bool,
@@ -173,6 +181,8 @@ impl Session {
             failed_checks: BTreeMap::new(),
             mentioned: Vec::new(),
             phone: None,
+            not_found: Vec::new(),
+            queue: Vec::new(),
             handed_off: false,
         }
     }

@@ -60,6 +60,15 @@ pub(crate) fn masked_profanity(text: &str) -> bool {
 }
 
 
+/// The message holds digits, but not four and not a phone number: an
+/// answer to "the last 4 digits" typed short or long ("567").
+pub(crate) fn wrong_length_digits(text: &str) -> bool {
+    find_phone(text).is_none()
+        && digit_runs(text)
+            .iter()
+            .any(|r| matches!(r.len(), 1..=3 | 5..=9))
+}
+
 /// The last four digits the customer gave: a run of exactly four digits, or
 /// the end of a full phone number.
 pub(crate) fn find_last4(text: &str) -> Option<String> {
