@@ -960,13 +960,13 @@ fn chat_writes_events_that_report_reads() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Four messages, two lookups.
-    assert_eq!(lines.len(), 6, "{log}");
+    // Four messages, one lookup (with the answer: the proof is asked first).
+    assert_eq!(lines.len(), 5, "{log}");
     assert_eq!(lines[0]["intent"], "greet");
     assert_eq!(lines[0]["text"], "xin chào");
-    assert_eq!(lines[2]["input"], "lookup");
-    assert_eq!(lines[5]["understood"], false);
-    assert_eq!(lines[5]["text"], "asdf qwer");
+    assert_eq!(lines[3]["input"], "lookup");
+    assert_eq!(lines[4]["understood"], false);
+    assert_eq!(lines[4]["text"], "asdf qwer");
     let r = run(&["report", "--json", ev], "");
     assert_eq!(code(&r), 0, "{}", err(&r));
     let v: serde_json::Value = serde_json::from_str(&out(&r)).unwrap();

@@ -564,7 +564,9 @@ async fn the_order_webhook_is_used_with_a_timeout_and_a_polite_reply_when_down()
     // A backend that never answers: the customer gets an apology and an
     // agent, not a hanging chat (the client's own timeout is 60 s).
     let mut slow = Customer::start(&srv.base).await;
-    let sorry = slow.say("where is my order DH200000").await;
+    // The proof is asked first; the lookup comes with the answer.
+    slow.say("where is my order DH200000").await;
+    let sorry = slow.say("5678").await;
     assert!(sorry[0].to_lowercase().contains("sorry"), "{sorry:?}");
     let state = slow.messages(0, 0).await["state"].clone();
     assert_eq!(state, "waiting");
@@ -573,7 +575,8 @@ async fn the_order_webhook_is_used_with_a_timeout_and_a_polite_reply_when_down()
     backend.abort();
     let _ = backend.await;
     let mut down = Customer::start(&srv.base).await;
-    let sorry = down.say("đơn DH100004 của em đâu rồi").await;
+    down.say("đơn DH100004 của em đâu rồi").await;
+    let sorry = down.say("5678").await;
     assert!(
         sorry[0].starts_with("Dạ") && sorry[0].contains("xin lỗi"),
         "{sorry:?}"
