@@ -1615,11 +1615,21 @@ mod properties {
                     Just("DH123456".to_string()),
                     Just("5678".to_string()),
                     Just("đơn hàng của em đâu rồi".to_string()),
+                    // Guesses, slips, several ids, the proof beside the id,
+                    // topic changes: the ways round the check.
+                    Just("1111".to_string()),
+                    Just("567".to_string()),
+                    Just("xin chào shop".to_string()),
+                    Just("đơn DH123456 sđt đuôi 1234".to_string()),
+                    Just("đơn DH100001 và DH123456".to_string()),
+                    Just("order #dh-123456 last digits 9999".to_string()),
+                    Just("mã vận đơn SPX VN 0635 1234 5678".to_string()),
                 ],
-                1..8,
-            )
+                1..10,
+            ),
+            classic in any::<bool>(),
         ) {
-            let mut h = Host::default().persisted();
+            let mut h = if classic { Host::classic() } else { Host::default() }.persisted();
             for m in &msgs {
                 let before = Session::from_json(h.json.as_ref().unwrap()).unwrap().turns();
                 let _ = h.say(m);
@@ -1729,4 +1739,31 @@ fn a_short_answer_is_asked_again_without_using_a_try() {
     assert!(wrong.contains("còn 1 lần thử"), "help: {wrong}");
     let status = h.reply("5678");
     assert!(status.contains(SECRET_TRACKING), "help: {status}");
+}
+
+#[test]
+fn a_contact_that_is_not_a_valid_email_is_never_echoed() {
+    let conv = "conversation:\n  agent_hours:\n    days: [mon, tue, wed, thu, fri, sat]\n";
+    for hostile in [
+        r#"x@y.z"onmouseover="alert(document.cookie)"#,
+        "javascript:alert(1)//@x.io",
+        "{order_id}@a.bc",
+        "<img src=x onerror=alert(1)>@evil.io",
+    ] {
+        let mut h = Host::new(bot_with(conv));
+        h.now = WED_10AM + 13 * HOUR; // 23:00 local: the bot asks for a contact
+        h.reply("cho em gặp nhân viên");
+        let (_, _, summary, reply) = h.handoff(&format!("email em là {hostile}"));
+        assert_eq!(summary.contact, None, "help: {hostile}");
+        for bad in ["onmouseover", "javascript", "{", "<", "@"] {
+            assert!(!reply.contains(bad), "help: {hostile} echoed: {reply}");
+        }
+    }
+    // A valid one is taken, lowercased.
+    let mut h = Host::new(bot_with(conv));
+    h.now = WED_10AM + 13 * HOUR;
+    h.reply("cho em gặp nhân viên");
+    let (_, _, summary, reply) = h.handoff("email: An.Nguyen@Example.com");
+    assert_eq!(summary.contact.as_deref(), Some("an.nguyen@example.com"));
+    assert!(reply.contains("an.nguyen@example.com"), "help: {reply}");
 }

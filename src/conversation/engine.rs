@@ -949,11 +949,7 @@ impl BotInner {
     }
 
     fn verify_answer(&self, c: &Classification, text: &str) -> Option<String> {
-        let email = || {
-            c.entity("email")
-                .map(|e| e.value.to_lowercase())
-                .or_else(|| text::find_email(text))
-        };
+        let email = || self.email_in(c, text);
         let last4 = || {
             c.entity("phone")
                 .and_then(|e| text::last4_of(&e.value))
@@ -982,13 +978,25 @@ impl BotInner {
         }
         let extra = s.mentioned.len().saturating_sub(MENTIONED_IDS);
         s.mentioned.drain(..extra);
-        if let Some(p) = c
-            .entity("phone")
-            .map(|e| e.value.clone())
-            .or_else(|| text::find_phone(text))
-        {
+        if let Some(p) = self.phone_in(c, text) {
             s.phone = Some(p);
         }
+    }
+
+    /// A phone number in the message, canonical (`0912345678`): the
+    /// entity's value only if it is one.
+    fn phone_in(&self, c: &Classification, text: &str) -> Option<String> {
+        c.entity("phone")
+            .and_then(|e| text::find_phone(&e.value))
+            .or_else(|| text::find_phone(text))
+    }
+
+    /// An email address in the message, strictly validated (`text::valid_email`),
+    /// whatever the rules' email entity accepted.
+    fn email_in(&self, c: &Classification, text: &str) -> Option<String> {
+        c.entity("email")
+            .and_then(|e| text::valid_email(&e.value))
+            .or_else(|| text::find_email(text))
     }
 
     /// Order ids and tracking codes in this message (see `ids`), the
@@ -1028,13 +1036,15 @@ impl BotInner {
         if entity == "order_id" {
             return self.ids(c, text, asked).into_iter().next().map(|f| f.value);
         }
-        match c.entity(entity) {
-            Some(e) if !e.value.is_empty() && e.value.len() <= 64 => Some(e.value.clone()),
-            _ => match entity {
-                "phone" => text::find_phone(text),
-                "email" => text::find_email(text),
-                _ => None,
-            },
+        match entity {
+            "phone" => self.phone_in(c, text),
+            "email" => self.email_in(c, text),
+            // Slot values go into replies: only values with nothing that
+            // could be markup or a placeholder.
+            _ => c
+                .entity(entity)
+                .filter(|e| text::safe_value(&e.value))
+                .map(|e| e.value.clone()),
         }
     }
 
@@ -1174,12 +1184,8 @@ impl BotInner {
         tr: Trigger,
         cx: &mut Cx<'_>,
     ) -> Outcome {
-        let contact = c
-            .entity("phone")
-            .map(|e| e.value.clone())
-            .or_else(|| text::find_phone(text))
-            .or_else(|| c.entity("email").map(|e| e.value.to_lowercase()))
-            .or_else(|| text::find_email(text));
+        // Only a validated phone number or email goes into the reply.
+        let contact = self.phone_in(c, text).or_else(|| self.email_in(c, text));
         let (name, extra) = match &contact {
             Some(v) => (
                 MessageKey::ContactThanks,
@@ -1288,7 +1294,11 @@ impl BotInner {
             vars.insert("agents_back", self.agents_back(cx.now, cx.lang));
         }
         for (k, v) in &s.slots {
-            vars.insert(k.as_str(), v.clone());
+            // A restored session is trusted, but a value that could be
+            // markup never reaches a reply.
+            if text::safe_value(v) {
+                vars.insert(k.as_str(), v.clone());
+            }
         }
         for (k, v) in extra.unwrap_or_default() {
             vars.insert(k, v);

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use super::Priority;
 use crate::Lang;
@@ -286,7 +288,62 @@ impl Session {
         serde_json::to_string(self).expect("a session always serializes")
     }
 
+    /// The session as JSON with an HMAC-SHA256 tag in front
+    /// (`<64 hex digits>.<json>`), for hosts that keep sessions on the
+    /// client side (a cookie, a hidden field). [`Session::from_json_signed`]
+    /// with the same key refuses any change to it.
+    ///
+    /// `key` is the host's secret: at least 32 random bytes, the same on
+    /// every server, rotated like any other secret. A signature proves the
+    /// session came from the host, not that it is the latest one: a client
+    /// can send back an older signed session (with fewer wrong answers
+    /// counted), so a host that must count across a whole conversation keeps
+    /// sessions server-side or records the last turn number it issued.
+    ///
+    /// ```
+    /// use firstline::conversation::{Session, SessionErrorKind};
+    /// let key = b"a secret of at least 32 random bytes!";
+    /// let signed = Session::new("c1").to_json_signed(key);
+    /// assert_eq!(Session::from_json_signed(&signed, key)?.id(), "c1");
+    /// let forged = signed.replace(r#""id":"c1""#, r#""id":"c2""#);
+    /// let err = Session::from_json_signed(&forged, key).unwrap_err();
+    /// assert_eq!(err.kind(), SessionErrorKind::Signature);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_json_signed(&self, key: &[u8]) -> String {
+        let json = self.to_json();
+        let tag = session_mac(key, &json).finalize().into_bytes();
+        format!("{}.{json}", hex(&tag))
+    }
+
+    /// Restores a session saved with [`Session::to_json_signed`], checking
+    /// its tag in constant time before reading anything else. A missing,
+    /// malformed or wrong tag is a [`SessionErrorKind::Signature`] error.
+    pub fn from_json_signed(signed: &str, key: &[u8]) -> Result<Session, SessionError> {
+        let bad = |message: &str| SessionError {
+            kind: SessionErrorKind::Signature,
+            message: message.into(),
+        };
+        let (tag, json) = signed
+            .split_once('.')
+            .ok_or_else(|| bad("not a signed session (no tag)"))?;
+        let tag = unhex(tag)
+            .filter(|t| t.len() == 32)
+            .ok_or_else(|| bad("not a signed session (malformed tag)"))?;
+        session_mac(key, json)
+            .verify_slice(&tag)
+            .map_err(|_| bad("the session's signature does not match"))?;
+        Session::from_json(json)
+    }
+
     /// Restores a session saved with [`Session::to_json`].
+    ///
+    /// The session is trusted as it is: whoever can edit the JSON can mark
+    /// orders verified, reset the counts of wrong answers and so see order
+    /// details. Keep sessions server-side, or use
+    /// [`Session::to_json_signed`] / [`Session::from_json_signed`] when they
+    /// travel through the client. Only a JSON object is a session: `[]`,
+    /// `null` or a number are refused.
     ///
     /// ```
     /// use firstline::conversation::Session;
@@ -295,6 +352,14 @@ impl Session {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Session, SessionError> {
+        // serde also reads a struct from a JSON array ("[]" would be an
+        // empty session): only an object is a saved session.
+        if !json.trim_start().starts_with('{') {
+            return Err(SessionError {
+                kind: SessionErrorKind::Json,
+                message: "a session is a JSON object".into(),
+            });
+        }
         let s: Session = serde_json::from_str(json).map_err(|e| SessionError {
             kind: SessionErrorKind::Json,
             message: e.to_string(),
@@ -320,6 +385,35 @@ pub enum SessionErrorKind {
     Json,
     /// Written by a newer firstline.
     Version,
+    /// A signed session whose signature is missing or does not match: it
+    /// was changed, or signed with another key.
+    Signature,
+}
+
+/// What the MAC covers besides the JSON, so a tag made for something else
+/// with the same key is not a session's.
+const SIGNING_CONTEXT: &[u8] = b"firstline session v1\n";
+
+fn session_mac(key: &[u8], json: &str) -> Hmac<Sha256> {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(SIGNING_CONTEXT);
+    mac.update(json.as_bytes());
+    mac
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// A saved session could not be restored.
@@ -373,6 +467,52 @@ mod tests {
             r#"{"v":1,"id":"x","p":{"k":"clarify","a":"cancel_order","b":"change_order"}}"#
         );
         assert_eq!(Session::from_json(&json).unwrap(), s);
+    }
+
+    #[test]
+    fn only_an_object_is_a_session() {
+        for bad in ["[]", "[1, 2]", "null", "42", "\"x\"", ""] {
+            let e = Session::from_json(bad).unwrap_err();
+            assert_eq!(e.kind(), SessionErrorKind::Json, "help: {bad}");
+        }
+        assert!(Session::from_json(" {}").is_ok());
+    }
+
+    #[test]
+    fn signed_sessions_refuse_every_change() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let mut s = Session::new("c1");
+        s.orders.push("DH123456".into());
+        let signed = s.to_json_signed(key);
+        assert_eq!(Session::from_json_signed(&signed, key).unwrap(), s);
+        let (tag, json) = signed.split_once('.').unwrap();
+        let forged_json = json.replace(
+            r#""o":["DH123456"]"#,
+            r#""o":["DH123456"],"ok":["DH123456"]"#,
+        );
+        assert_ne!(forged_json, json);
+        let mut flipped = tag.to_string().into_bytes();
+        flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+        let flipped = String::from_utf8(flipped).unwrap();
+        for forged in [
+            format!("{tag}.{forged_json}"),
+            format!("{flipped}.{json}"),
+            json.to_string(),
+            format!(".{json}"),
+            format!("zz.{json}"),
+            format!("{}.{json}", &tag[..62]),
+        ] {
+            let e = Session::from_json_signed(&forged, key).unwrap_err();
+            assert_eq!(e.kind(), SessionErrorKind::Signature, "help: {forged}");
+        }
+        let e =
+            Session::from_json_signed(&signed, b"another key of 32 bytes, or more").unwrap_err();
+        assert_eq!(e.kind(), SessionErrorKind::Signature);
+        // The signature covers a session, not any JSON: a signed array is
+        // still refused.
+        let tag = hex(&session_mac(key, "[]").finalize().into_bytes());
+        let e = Session::from_json_signed(&format!("{tag}.[]"), key).unwrap_err();
+        assert_eq!(e.kind(), SessionErrorKind::Json);
     }
 
     #[test]

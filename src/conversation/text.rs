@@ -40,6 +40,41 @@ pub(crate) fn word_count(text: &str) -> usize {
 use crate::matcher::entity::digit_runs;
 pub(crate) use crate::matcher::entity::{find_email, find_phone};
 
+/// `value` as an e-mail address, lowercased, when it is one (the matcher's
+/// one strict validation, `matcher::entity::email`).
+pub(crate) fn valid_email(value: &str) -> Option<String> {
+    crate::matcher::entity::email(value)
+}
+
+/// A value safe to put into a reply: at most 64 characters, no control
+/// characters and nothing that markup, a script or a template could use
+/// (`<>"'` and backquote, `{}`, `()`, `[]`, `\`, `/`, `:`, `;`, `=`).
+pub(crate) fn safe_value(value: &str) -> bool {
+    !value.is_empty()
+        && value.chars().count() <= 64
+        && !value.chars().any(|c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    '<' | '>'
+                        | '"'
+                        | '\''
+                        | '`'
+                        | '{'
+                        | '}'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '\\'
+                        | '/'
+                        | ':'
+                        | ';'
+                        | '='
+                )
+        })
+}
+
 /// A swear word typed with asterisks (`f***`, `f*ck`, `sh*t`, `đ*t`,
 /// `đ**`): meant as profanity, whatever the lexicons cannot read.
 pub(crate) fn masked_profanity(text: &str) -> bool {
@@ -214,10 +249,6 @@ mod tests {
         assert_eq!(find_last4("5678 ạ").as_deref(), Some("5678"));
         assert_eq!(find_last4("0912345678").as_deref(), Some("5678"));
         assert_eq!(find_last4("không nhớ"), None);
-        assert_eq!(
-            find_email("mail: An.Nguyen@Gmail.com.").as_deref(),
-            Some("an.nguyen@gmail.com")
-        );
     }
 
     #[test]
@@ -246,6 +277,36 @@ mod tests {
         ] {
             assert!(!masked_profanity(t), "help: {t}");
         }
+    }
+
+    #[test]
+    fn emails_are_validated_strictly() {
+        for ok in ["an.nguyen@gmail.com", "A+b_c-d@mail.shop-demo.vn", "x@y.io"] {
+            assert!(valid_email(ok).is_some(), "help: {ok}");
+        }
+        for bad in [
+            "x@y.z\"onmouseover=\"alert(1)",
+            "javascript:alert(1)//@x.io",
+            "{order_id}@a.bc",
+            "x@y.z",
+            "a..b@x.io",
+            "a@-x.io",
+            "a@x.i0",
+            "a@localhost",
+            "ạ@x.io",
+            "a@b@c.io",
+        ] {
+            assert_eq!(valid_email(bad), None, "help: {bad}");
+        }
+        assert_eq!(
+            find_email("mail: An.Nguyen@Gmail.com.").as_deref(),
+            Some("an.nguyen@gmail.com")
+        );
+        assert_eq!(find_email("x@y.z\"onmouseover=\"alert(1)"), None);
+        assert_eq!(find_email("javascript:alert(1)//@x.io"), None);
+        assert_eq!(find_email("email em {order_id}@a.bc nha"), None);
+        assert!(safe_value("DH123456") && safe_value("J&T Express") && safe_value("size M"));
+        assert!(!safe_value("<b>") && !safe_value("{order_id}") && !safe_value("javascript:x"));
     }
 
     #[test]

@@ -152,22 +152,40 @@ pub(crate) fn find_email(text: &str) -> Option<String> {
         .find_map(email)
 }
 
-/// Lowercased e-mail address, if it looks like one: one `@`, something
-/// before it, a dotted domain after it, ASCII, no spaces. Punctuation
-/// around it (`mail: an@x.vn.`) is trimmed.
+/// Lowercased e-mail address, if it is one. Punctuation around it
+/// (`mail: an@x.vn.`) is trimmed; then the local part must be letters,
+/// digits and `._%+-` (not starting or ending with a dot, no two dots in a
+/// row), the domain at least two labels of letters, digits and inner
+/// hyphens with an alphabetic TLD, all ASCII, 254 bytes at most. Quotes,
+/// markup, `javascript:` or braces make it no address, so they can never
+/// reach a reply through it.
 pub(crate) fn email(raw: &str) -> Option<String> {
     let e = raw
         .trim_matches(|c: char| !c.is_alphanumeric())
         .to_ascii_lowercase();
+    if e.is_empty() || e.len() > 254 || !e.is_ascii() {
+        return None;
+    }
     let (user, domain) = e.split_once('@')?;
-    let ok = !user.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && e.is_ascii()
-        && !e.chars().any(char::is_whitespace);
-    ok.then_some(e)
+    let user_ok = (1..=64).contains(&user.len())
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+        && !user.starts_with('.')
+        && !user.ends_with('.')
+        && !user.contains("..");
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
+    (user_ok && domain_ok).then_some(e)
 }
 
 /// Money in the ways Vietnamese and English customers write it:
