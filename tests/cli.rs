@@ -1123,7 +1123,9 @@ fn report_html_is_one_self_contained_page_with_charts() {
         (
             "d",
             DAY,
-            &["Đơn hàng giao chậm quá, bực mình thật sự, làm ăn kiểu gì vậy"],
+            // Disappointment alone is answered with empathy: a fraud
+            // accusation hands off.
+            &["Đơn hàng giao chậm quá, shop lừa đảo à, làm ăn kiểu gì vậy"],
         ),
         ("e", DAY, &["<b>qwerty</b> asdf", "<B>qwerty</b>   ASDF"]),
     ]);
@@ -1163,7 +1165,7 @@ fn report_html_is_one_self_contained_page_with_charts() {
     for bad in ["<script", "src=", "href=", "@import", "url("] {
         assert!(!html.contains(bad), "{bad} in the page");
     }
-    assert!(html.contains("angry_customer") && html.contains("customer_request"));
+    assert!(html.contains("fraud_accusation") && html.contains("customer_request"));
     assert!(html.contains("DH100004"), "repeat contact missing");
     // The customer's markup is text; the two spellings are one message.
     assert!(html.contains("&lt;b&gt;qwerty&lt;/b&gt; asdf: 2"), "{html}");
@@ -1270,10 +1272,18 @@ fn test_coverage_counts_handoffs_that_fired() {
         "h.yaml",
         "- name: angry\n  turns:\n    - say: bực mình quá, đơn hàng của em đâu rồi\n      handoff: angry_customer\n",
     );
+    // Anger hands off here (the default answers it with empathy).
+    let policy = write(
+        &dir,
+        "policy.yaml",
+        "version: 1\nconversation:\n  lexicons:\n    anger: { action: handoff }\n",
+    );
     let o = run(
         &[
             "--rules",
             rules.to_str().unwrap(),
+            "--rules",
+            policy.to_str().unwrap(),
             "test",
             "--coverage",
             scripts.to_str().unwrap(),

@@ -94,7 +94,6 @@ pub(crate) fn masked_profanity(text: &str) -> bool {
         })
 }
 
-
 /// The message holds digits, but not four and not a phone number: an
 /// answer to "the last 4 digits" typed short or long ("567").
 pub(crate) fn wrong_length_digits(text: &str) -> bool {
