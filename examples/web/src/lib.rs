@@ -7,14 +7,14 @@
 //!   reached only with its secret token);
 //! * `/inbox`: the agent inbox (token login), where handed-off
 //!   conversations are taken and answered;
-//! * `/dashboard`: KPIs from the stored event lines;
+//! * `/dashboard`: KPIs from the stored event lines, the page of
+//!   `firstline report --html` ([`firstline::report`]);
 //! * `/`: a demo shop page with the widget on it.
 //!
 //! Conversations live in SQLite (default) or Redis ([`store`]); orders come
 //! from the SQLite `orders` table or a webhook ([`orders`]). The binary
 //! (`src/main.rs`) only parses flags and calls [`start`].
 
-pub mod kpi;
 pub mod orders;
 pub mod store;
 
@@ -30,6 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use firstline::conversation::{Bot, Outcome, Session};
+use firstline::report::{Collector, Options as ReportOptions};
 use firstline::Lang;
 use serde::Deserialize;
 use serde_json::json;
@@ -347,7 +348,9 @@ impl App {
             let mut state = conv.state;
             if conv.state != store::State::Agent {
                 let mut turn = self.bot.handle_message(&mut session, text, now);
-                events.extend(turn.events.drain(..).map(|e| e.to_json_line()));
+                // The customer's words go with message events, so the
+                // dashboard can list what the bot did not understand.
+                events.extend(turn.events.drain(..).map(|e| with_text(&e, text)));
                 let mut outcome = turn.outcome;
                 // A lookup never leads to more than one more; bound it anyway.
                 for _ in 0..4 {
@@ -491,6 +494,16 @@ impl App {
         }
         Err(ApiError(StatusCode::CONFLICT, "busy", Some(1)))
     }
+}
+
+/// An event line with the customer's message as `text`, the field
+/// `firstline report` reads for its "top fallback messages".
+fn with_text(event: &firstline::conversation::Event, text: &str) -> String {
+    let mut v = serde_json::to_value(event).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("text".into(), text.into());
+    }
+    v.to_string()
 }
 
 enum AgentAction {
@@ -791,8 +804,29 @@ async fn dashboard(State(app): State<Shared>, headers: HeaderMap) -> Result<Resp
         return Ok(Redirect::to("/login").into_response());
     }
     let lines = app.store.events().await?;
-    let report = kpi::Report::from_lines(lines.iter().map(String::as_str), 7 * 3600);
-    Ok(page_owned(kpi::render_html(&report)))
+    let mut collector = Collector::new(ReportOptions::default());
+    for line in &lines {
+        // Malformed lines are counted on the page.
+        let _ = collector.add_line(line);
+    }
+    let html = firstline::report::html(&collector.kpis(), "Shop")
+        .replacen(
+            "<head>",
+            "<head><meta http-equiv=\"refresh\" content=\"30\">",
+            1,
+        )
+        .replacen(
+            "<body>",
+            "<body><p><a href=\"/inbox\">Inbox</a> · <a href=\"/api/agent/events.jsonl\">events.jsonl</a> · refreshes every 30 s</p>",
+            1,
+        );
+    let mut r = page_owned(html);
+    // The report page styles itself inline and runs no script.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DASHBOARD_CSP),
+    );
+    Ok(r)
 }
 
 async fn events_jsonl(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -817,6 +851,10 @@ const PAGES_CSS: &str = include_str!("../static/pages.css");
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
                    frame-ancestors 'none'";
+
+/// The dashboard: the report's inline styles, and no script at all.
+const DASHBOARD_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                             base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn page(html: &'static str) -> Response {
     page_owned(html.to_owned())
