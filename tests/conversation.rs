@@ -1767,3 +1767,41 @@ fn a_contact_that_is_not_a_valid_email_is_never_echoed() {
     assert_eq!(summary.contact.as_deref(), Some("an.nguyen@example.com"));
     assert!(reply.contains("an.nguyen@example.com"), "help: {reply}");
 }
+
+#[test]
+fn a_verification_answer_is_not_another_ask_in_the_events() {
+    let mut h = Host::default();
+    h.reply("đơn DH123456 của em đâu rồi");
+    h.reply("1111");
+    h.reply("5678");
+    let asks = h
+        .events
+        .iter()
+        .filter(|e| {
+            e.input == firstline::conversation::InputKind::Message
+                && e.intent.as_deref() == Some("track_order")
+        })
+        .count();
+    assert_eq!(asks, 1, "help: {:?}", h.events);
+    // The lookup's event still says what it was for.
+    assert_eq!(h.last_event().intent.as_deref(), Some("track_order"));
+    assert_eq!(
+        h.last_event().verification,
+        Some(VerificationStatus::Passed)
+    );
+}
+
+#[test]
+fn a_shops_own_id_shape_in_one_line_replaces_the_generic_shapes() {
+    let bot = bot_with("conversation:\n  order_id: { patterns: ['^MS\\d{7}$'] }\n");
+    let mut h = Host::new(bot.clone());
+    let ask = h.reply("where is my order ms-123-4567");
+    assert!(
+        ask.contains("MS1234567") && ask.contains("last 4"),
+        "help: {ask}"
+    );
+    // The pack's demo shape is not this shop's.
+    let mut h = Host::new(bot);
+    let ask = h.reply("where is my order DH123456");
+    assert_eq!(h.session.pending_slot(), Some("order_id"), "help: {ask}");
+}

@@ -141,6 +141,13 @@ pub fn shop_settings() -> String {
         }
         let _ = writeln!(o, "  {k}: {}", yaml_string(&settings[k]));
     }
+    o.push_str(
+        "\n# Your order ids, if they all have one shape: one line, and the pack's\n\
+         # generic shapes (DH123456, #R5T8W2, 15-digit and date-prefixed\n\
+         # marketplace ids...) step aside. Uncomment and write your own:\n\
+         # conversation:\n\
+         #   order_id: { patterns: ['^MS\\d{7}$'] }\n",
+    );
     o
 }
 
