@@ -380,10 +380,12 @@ fn order_shape(code: &str) -> bool {
     (5..=20).contains(&n) && d >= 1
 }
 
-/// Tracking shapes after a tracking anchor or a carrier's name.
+/// Tracking shapes after a tracking anchor or a carrier's name. Digits
+/// that start with 0 and make a phone number are the customer's phone;
+/// carriers' numeric codes (J&T's `84…`) do not start with 0.
 fn tracking_shape(code: &str) -> bool {
     let (d, n) = (digits(code), code.len());
-    d >= 1 && (5..=32).contains(&n) && !is_phone(code)
+    d >= 1 && (5..=32).contains(&n) && !(code.starts_with('0') && is_phone(code))
 }
 
 fn match_seq(toks: &[Tok<'_>], end: usize, seq: &[&str]) -> bool {
@@ -668,6 +670,22 @@ mod tests {
         ("ghtk 1234567890123", "1234567890123", Some("GHTK")),
         ("J&T 841234567890", "841234567890", Some("J&T Express")),
         (
+            "bên J&T mã 842233445566 ạ",
+            "842233445566",
+            Some("J&T Express"),
+        ),
+        (
+            "mã vận đơn ghtk S22345678.MT1.A5.987654321",
+            "S22345678MT1A5987654321",
+            Some("GHTK"),
+        ),
+        (
+            "ninja van code NLVN22334455 ạ",
+            "NLVN22334455",
+            Some("Ninja Van"),
+        ),
+        ("giao hàng nhanh mã L8KQ2T", "L8KQ2T", Some("GHN")),
+        (
             "mã J&T Express: 840001234567",
             "840001234567",
             Some("J&T Express"),
@@ -737,6 +755,7 @@ mod tests {
         "order 2 items",
         "em ở phòng 1205 tòa A3",
         "it's 0912 345 678",
+        "GHN gọi em số 0912345678 mà em không nghe",
         "mã bưu chính 700000",
         "stk 0123456789 vietcombank",
         "mật khẩu abc12345 không đăng nhập được",
