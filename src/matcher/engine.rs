@@ -18,7 +18,7 @@ use crate::rules::{EntityIr, IntentIr, LexiconIr};
 
 pub(crate) struct Engine {
     scanner: Scanner,
-    vocab: Vocabulary,
+    pub(super) vocab: Vocabulary,
     scorer: Scorer,
     pub entities: Vec<EntityIr>,
     /// Each lexicon's name and severity.

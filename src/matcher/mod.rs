@@ -6,6 +6,7 @@ pub(crate) mod entity;
 mod scan;
 mod score;
 mod types;
+mod typo;
 mod vocab;
 
 use std::collections::BTreeMap;

@@ -5,9 +5,8 @@
 //! corrects unknown words ([`Vocabulary::correct_message`]) and guesses the
 //! language ([`Vocabulary::guess_lang`]).
 
-use fst::{IntoStreamer, Streamer};
-
 use super::types::Correction;
+use super::typo::{levenshtein_within, TypoIndex};
 use crate::fxhash::{FastMap, FastSet};
 use crate::normalize::tables::{COMMON_EN, EN_CUES, VI_CUES};
 pub(crate) use crate::normalize::tables::{LANG_EN, LANG_VI};
@@ -55,27 +54,12 @@ impl VocabBuilder {
         // The built-in cue words decide over the rules' vocabulary: a
         // Vietnamese phrase may well contain "want" or "order" (concepts
         // bring their English synonyms along), but "want" is English.
-        let vi: FastSet<&str> = VI_CUES.split_whitespace().collect();
-        let en: FastSet<&str> = EN_CUES.split_whitespace().collect();
-        for w in vi.iter().chain(en.iter()) {
-            let bits =
-                if vi.contains(w) { LANG_VI } else { 0 } | if en.contains(w) { LANG_EN } else { 0 };
-            lang_words.insert((*w).into(), bits);
+        for w in VI_CUES.split_whitespace().chain(EN_CUES.split_whitespace()) {
+            lang_words.insert(w.into(), crate::normalize::tables::lang_cue(w));
         }
 
         let mut sorted: Vec<String> = words.into_iter().collect();
         sorted.sort();
-        let mut dels: FastMap<Box<str>, Vec<u32>> = FastMap::default();
-        for (id, w) in sorted.iter().enumerate() {
-            if w.len() >= MIN_TYPO_LEN {
-                for d in deletions(w).chain(std::iter::once(w.clone())) {
-                    let ids = dels.entry(d.into_boxed_str()).or_default();
-                    if ids.last() != Some(&(id as u32)) {
-                        ids.push(id as u32);
-                    }
-                }
-            }
-        }
         // English word forms: a typed "updating" or "days" finds the rule
         // word with the same Snowball stem. Only typed words that cannot be
         // Vietnamese are looked up (see `correct`), but every rule word is
@@ -89,10 +73,9 @@ impl VocabBuilder {
                 .push(id as u32);
         }
         let words: Vec<Box<str>> = sorted.iter().map(|w| w.as_str().into()).collect();
-        let fst = fst::Set::from_iter(sorted.iter()).map_err(|e| e.to_string())?;
         Ok(Vocabulary {
-            fst,
-            deletions: dels,
+            typos: TypoIndex::build(&words, MIN_TYPO_LEN, TWO_EDITS_LEN - 2),
+            known: words.iter().cloned().collect(),
             words,
             stems,
             stemmer,
@@ -105,11 +88,15 @@ impl VocabBuilder {
 /// The folded words of the rules, indexed for typo correction, and the
 /// language each word signals.
 pub(crate) struct Vocabulary {
-    fst: fst::Set<Vec<u8>>,
-    /// Symmetric-delete index: every vocabulary word of 4+ letters and each
-    /// of its one-letter deletions -> the words (indices into `words`).
-    deletions: FastMap<Box<str>, Vec<u32>>,
+    /// Every word, sorted.
     words: Vec<Box<str>>,
+    /// The same words, hashed: a message's every word is looked up, so the
+    /// cost must not grow with the rules.
+    known: FastSet<Box<str>>,
+    /// Symmetric-delete index of `words` for typo correction: one deletion
+    /// from 4 letters, two from 6 (a typed word of 8+ letters may carry two
+    /// typos and is then within two edits of a word of 6+).
+    typos: TypoIndex,
     /// Snowball stem of every vocabulary word -> the words (indices into
     /// `words`) with that stem.
     stems: FastMap<Box<str>, Vec<u32>>,
@@ -198,7 +185,7 @@ impl Vocabulary {
         let n = word.len();
         if n < MIN_TYPO_LEN
             || !word.bytes().all(|b| b.is_ascii_lowercase())
-            || self.fst.contains(word)
+            || self.known.contains(word)
         {
             return None;
         }
@@ -230,78 +217,48 @@ impl Vocabulary {
                 return Some((best.to_string(), 1));
             }
         }
-        // Symmetric delete: a vocabulary word one edit away (an adjacent
-        // swap included) shares `word` or one of its one-letter deletions
-        // in the index. Most unknown words share nothing and cost n+1
-        // hash lookups.
-        let mut candidates: Vec<u32> = Vec::new();
-        let mut buf = String::with_capacity(n);
-        for i in 0..=n {
-            buf.clear();
-            if i == n {
-                buf.push_str(word);
-            } else {
-                buf.push_str(&word[..i]);
-                buf.push_str(&word[i + 1..]);
-            }
-            if let Some(ids) = self.deletions.get(buf.as_str()) {
-                candidates.extend_from_slice(ids);
-            }
-        }
-        if candidates.is_empty() {
+        self.nearest(word)
+    }
+
+    /// The vocabulary word nearest to `word` by edits: within 1 (an
+    /// adjacent swap counts as 1), within 2 from 8 letters.
+    fn nearest(&self, word: &str) -> Option<(String, u32)> {
+        let n = word.len();
+        // Symmetric delete (see typo.rs): the vocabulary words within one
+        // edit (an adjacent swap included) share a variant with `word` when
+        // one letter at most is deleted from each; words of 8+ letters may
+        // carry two typos, and are looked up with two deletions, but only
+        // when some word is within reach of one (most unknown words share
+        // nothing with the vocabulary and stop here).
+        let max = if n >= TWO_EDITS_LEN { 2 } else { 1 };
+        let mut found = Vec::new();
+        self.typos.lookup(word, max, &self.words, &mut found);
+        if !found
+            .iter()
+            .any(|f| f.typed_deletions <= 1 && f.word_deletions <= 1)
+        {
             return None;
         }
-        let max = if n >= TWO_EDITS_LEN { 2 } else { 1 };
-        let mut best: Option<(usize, usize, String)> = None;
-        let mut consider = |cand: &[u8]| {
-            let d = osa_distance(word.as_bytes(), cand);
+        let mut best: Option<(usize, usize, &str)> = None;
+        for f in &found {
+            let cand = &*self.words[f.word as usize];
+            // One edit: the optimal-string-alignment distance (a swap is
+            // one edit). Two: within Levenshtein distance 2, ranked by the
+            // same distance.
+            if max == 2 && levenshtein_within(word.as_bytes(), cand.as_bytes(), 2).is_none() {
+                continue;
+            }
+            let d = osa_distance(word.as_bytes(), cand.as_bytes());
             if d == 0 || d > max || cand.len() < MIN_TYPO_LEN {
-                return;
+                continue;
             }
-            let Ok(cand) = std::str::from_utf8(cand) else {
-                return;
-            };
-            let key = (d, cand.len().abs_diff(n));
-            if best
-                .as_ref()
-                .is_none_or(|b| (key.0, key.1, cand) < (b.0, b.1, b.2.as_str()))
-            {
-                best = Some((key.0, key.1, cand.to_string()));
-            }
-        };
-        if n < TWO_EDITS_LEN {
-            for id in candidates {
-                consider(self.words[id as usize].as_bytes());
-            }
-        } else {
-            // Long words may carry two typos, which the one-deletion index
-            // does not cover: search the vocabulary fst with a Levenshtein
-            // automaton (built only for words that passed the index).
-            let lev = fst::automaton::Levenshtein::new(word, 2).ok()?;
-            let mut stream = self.fst.search(lev).into_stream();
-            let mut found = Vec::new();
-            while let Some(cand) = stream.next() {
-                found.push(cand.to_vec());
-            }
-            for cand in &found {
-                consider(cand);
+            let key = (d, cand.len().abs_diff(n), cand);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
             }
         }
-        best.map(|(d, _, w)| (w, d as u32))
+        best.map(|(d, _, w)| (w.to_string(), d as u32))
     }
-}
-
-/// `word` with one char deleted, at every position.
-fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
-    (0..word.len())
-        .filter(|i| word.is_char_boundary(*i))
-        .map(move |i| {
-            let mut s = String::with_capacity(word.len());
-            s.push_str(&word[..i]);
-            let next = word[i..].chars().next().map_or(0, char::len_utf8);
-            s.push_str(&word[i + next..]);
-            s
-        })
 }
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).
@@ -371,5 +328,129 @@ mod tests {
             assert_eq!(m.normalizer().normalize(text).lang(), normalizer, "{text}");
             assert_eq!(m.classify(text).lang, matcher, "{text}");
         }
+    }
+
+    /// The corrections as they were made before the typo index: a
+    /// one-deletion map decided whether any word was near, and words of 8+
+    /// letters were then searched with a Levenshtein automaton of distance
+    /// 2 over the whole vocabulary. Here by brute force over the vocabulary.
+    fn nearest_reference(v: &Vocabulary, word: &str) -> Option<(String, u32)> {
+        fn variants(w: &str) -> Vec<String> {
+            let mut out = vec![w.to_string()];
+            for i in 0..w.len() {
+                out.push(format!("{}{}", &w[..i], &w[i + 1..]));
+            }
+            out
+        }
+        fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+            let mut prev: Vec<usize> = (0..=b.len()).collect();
+            for i in 1..=a.len() {
+                let mut cur = vec![i; b.len() + 1];
+                for j in 1..=b.len() {
+                    let cost = usize::from(a[i - 1] != b[j - 1]);
+                    cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+                }
+                prev = cur;
+            }
+            prev[b.len()]
+        }
+        let n = word.len();
+        let typed = variants(word);
+        let near_one =
+            |w: &str| w.len().abs_diff(n) <= 1 && variants(w).iter().any(|x| typed.contains(x));
+        let indexed = || {
+            v.words
+                .iter()
+                .map(|w| &**w)
+                .filter(|w| w.len() >= MIN_TYPO_LEN)
+        };
+        if !indexed().any(near_one) {
+            return None;
+        }
+        let candidates: Vec<&str> = if n < TWO_EDITS_LEN {
+            indexed().filter(|w| near_one(w)).collect()
+        } else {
+            v.words
+                .iter()
+                .map(|w| &**w)
+                .filter(|w| w.len().abs_diff(n) <= 2)
+                .filter(|w| levenshtein(word.as_bytes(), w.as_bytes()) <= 2)
+                .collect()
+        };
+        let max = if n >= TWO_EDITS_LEN { 2 } else { 1 };
+        let mut best: Option<(usize, usize, &str)> = None;
+        for cand in candidates {
+            let d = osa_distance(word.as_bytes(), cand.as_bytes());
+            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN {
+                continue;
+            }
+            let key = (d, cand.len().abs_diff(n), cand);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        best.map(|(d, _, w)| (w.to_string(), d as u32))
+    }
+
+    /// The typo index makes the same corrections as before it, on every
+    /// unknown word of the benchmark corpus (real traffic, both languages)
+    /// and on one- and two-edit misspellings of the pack's own words.
+    #[test]
+    fn typo_index_makes_the_same_corrections() {
+        let m = crate::pack::matcher();
+        let v = &m.inner.engine.vocab;
+        let mut words: std::collections::BTreeSet<String> = Default::default();
+        for file in [
+            include_str!("../../benches/data/project.tsv"),
+            include_str!("../../benches/data/bitext.tsv"),
+            include_str!("../../benches/data/clinc150.tsv"),
+        ] {
+            for line in file.lines() {
+                let text = line.split_once('\t').map_or(line, |(_, t)| t);
+                let n = m.normalizer().normalize(text);
+                for i in 0..n.tokens().len() {
+                    words.insert(n.token_folded(i).to_string());
+                }
+            }
+        }
+        // Misspellings of every 7th vocabulary word of 4+ letters: a letter
+        // dropped, doubled, swapped, replaced, and two of those at once.
+        for w in v.words.iter().step_by(7).filter(|w| w.len() >= 4) {
+            let b = w.as_bytes();
+            let k = b.len() / 2;
+            let mut edits = vec![
+                [&b[..k], &b[k + 1..]].concat(),
+                [&b[..=k], &b[k..]].concat(),
+                [&b[..k - 1], &[b[k], b[k - 1]], &b[k + 1..]].concat(),
+                [&b[..k], b"q", &b[k + 1..]].concat(),
+            ];
+            let one = edits.clone();
+            for e in one {
+                let j = e.len() - 1;
+                edits.push([&e[..j], b"x"].concat());
+                edits.push([&e[1..], b""].concat());
+            }
+            for e in edits {
+                words.insert(String::from_utf8(e).unwrap_or_default());
+            }
+        }
+        let mut checked = 0;
+        let mut corrected = 0;
+        for w in &words {
+            if w.len() < MIN_TYPO_LEN
+                || !w.bytes().all(|b| b.is_ascii_lowercase())
+                || v.known.contains(w.as_str())
+            {
+                continue;
+            }
+            let want = nearest_reference(v, w);
+            assert_eq!(v.nearest(w), want, "typed: {w}");
+            checked += 1;
+            corrected += usize::from(want.is_some());
+        }
+        // The comparison means something only if it covers many words,
+        // with and without a correction.
+        eprintln!("{checked} unknown words, {corrected} corrected");
+        assert!(checked > 2000 && corrected > 500, "{checked} {corrected}");
     }
 }
