@@ -126,7 +126,7 @@ fn check_clean_rules_passes_with_summary() {
 fn check_warnings_fail_only_with_deny_warnings() {
     let dir = temp_dir("warn");
     let text = RULES.replace("      en: [\"Hello from {shop_name}!\"]\n", "")
-        + "  - id: empty\n    replies: { vi: [\"Dạ {hotline}\"], en: [\"Call {hotline}\"] }\n";
+        + "  - id: empty\n    replies: { vi: [\"Dạ {shop_name}\"], en: [\"Call {shop_name}\"] }\n";
     let rules = write(&dir, "r.yaml", &text);
     let r = rules.to_str().unwrap();
     let o = run(&["--rules", r, "check"], "");

@@ -67,6 +67,10 @@ enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// List every setting with its value and the file and line it came
+        /// from (later files override earlier ones).
+        #[arg(long)]
+        explain_settings: bool,
     },
     /// Show how one message is normalized, matched and classified.
     Explain {
@@ -180,7 +184,10 @@ fn main() -> ExitCode {
     let rules = Rules::from_args(cli.rules, cli.pack);
     let code = match cli.command {
         Command::Init { dir, force } => init::run(&dir, force),
-        Command::Check { deny_warnings } => check::run(&rules, deny_warnings),
+        Command::Check {
+            deny_warnings,
+            explain_settings,
+        } => check::run(&rules, deny_warnings, explain_settings),
         Command::Explain { message, json } => explain::run(&rules, &message, json),
         Command::Chat {
             plain,

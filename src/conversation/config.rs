@@ -19,6 +19,7 @@ use super::order::OrderStatus;
 use super::Priority;
 use crate::error::{Diagnostic, DiagnosticKind as K, Location};
 use crate::lang::PerLang;
+use crate::rules::model::{placeholders, BUILTIN_PLACEHOLDERS};
 use crate::rules::phrase::closest;
 use crate::rules::read::Reader;
 use crate::rules::{Action, Node, RuleSet};
@@ -280,23 +281,6 @@ const DEFAULT_LEXICONS: &[(&str, &str, Priority, u8)] = &[
     ("human_request", "customer_request", Priority::Normal, 1),
 ];
 
-/// Placeholders the engine always knows, besides `settings:` and slots.
-pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
-    "order_id",
-    "carrier",
-    "tracking",
-    "eta",
-    "status",
-    "agent_hours",
-    "agents_back",
-    "contact",
-    "shop_name",
-    "hotline",
-    "tries_left",
-    "count",
-    "order_ids",
-];
-
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 // ------------------------------------------------------------------ reading
@@ -377,6 +361,9 @@ struct AgentHoursDef {
     open: Option<At<String>>,
     close: Option<At<String>>,
     label: TextsDef,
+    /// Where the label was last set: a `settings.agent_hours` in a later
+    /// file overrides it.
+    label_at: Option<Location>,
 }
 
 /// The whole section as written, merged over files.
@@ -428,6 +415,7 @@ impl Def {
             set(&mut into.open, ah.open);
             set(&mut into.close, ah.close);
             merge_texts(&mut into.label, ah.label);
+            set(&mut into.label_at, ah.label_at);
         }
         for (k, t) in o.handoff {
             self.handoff.entry(k).or_default().merge(t);
@@ -624,7 +612,7 @@ impl SectionReader<'_, '_> {
                 }
                 "max_slot_retries" => d.max_slot_retries = self.int(v, "write a count, like 2"),
                 "max_message_bytes" => {
-                    d.max_message_bytes = self.int(v, "write a number of bytes, like 2000")
+                    d.max_message_bytes = self.int(v, "write a number of bytes, like 4096")
                 }
                 "transcript_tail" => {
                     d.transcript_tail = self.int(v, "write a number of messages, like 4")
@@ -705,7 +693,10 @@ impl SectionReader<'_, '_> {
                             }
                             "open" => ah.open = self.text(v, "write it as HH:MM, like \"08:00\""),
                             "close" => ah.close = self.text(v, "write it as HH:MM, like \"21:00\""),
-                            _ => ah.label = self.texts(v, "`agent_hours.label`"),
+                            _ => {
+                                ah.label = self.texts(v, "`agent_hours.label`");
+                                ah.label_at = Some(self.r.loc(v.pos));
+                            }
                         }
                     }
                     d.agent_hours = Some(ah);
@@ -908,7 +899,7 @@ impl Resolver<'_> {
                         "`max_message_bytes: {}` would cut every message to nothing",
                         b.v
                     ),
-                    "use at least 16 bytes; 2000 holds any chat message",
+                    "use at least 16 bytes; 4096 (the default) holds any chat message",
                 );
                 16
             }
@@ -1093,7 +1084,17 @@ impl Resolver<'_> {
             }
         }
         let mut label = Texts::default();
-        overlay(&mut label, &ah.label);
+        // The later of `settings.agent_hours` and the label wins, so a
+        // shop's setting takes effect over the pack's label (and a shop's
+        // label over the pack's setting).
+        let rank = |file: &str| self.set.docs.iter().position(|d| &*d.name == file);
+        let setting_later = match (&ah.label_at, self.set.settings.get("agent_hours")) {
+            (Some(l), Some(s)) => rank(s.location.file()) > rank(l.file()),
+            _ => false,
+        };
+        if !setting_later {
+            overlay(&mut label, &ah.label);
+        }
         Some(AgentHours {
             offset_secs,
             days,
@@ -1326,7 +1327,10 @@ impl Resolver<'_> {
         for i in &self.set.intents {
             known.extend(i.info.slots.iter().map(String::as_str));
         }
-        let help = "use a key of `settings:`, a slot name, or one of order_id, carrier, tracking, eta, status, agent_hours, agents_back, contact, tries_left, count, order_ids (and a, b in `messages.clarify`)";
+        let help = format!(
+            "use a key of `settings:`, a slot name, or one of {} (and a, b in `messages.clarify`)",
+            BUILTIN_PLACEHOLDERS.join(", ")
+        );
         let check =
             |diags: &mut Vec<Diagnostic>, at: Option<&Location>, t: &Texts, choices: bool| {
                 let Some(at) = at else { return };
@@ -1339,7 +1343,7 @@ impl Resolver<'_> {
                                     format!("unknown placeholder `{{{p}}}`"),
                                 )
                                 .at(Some(at.clone()))
-                                .help(help),
+                                .help(help.clone()),
                             );
                         }
                     }
@@ -1450,14 +1454,6 @@ fn parse_offset(s: &str) -> Option<i64> {
         None => (rest.parse::<i64>().ok()?, 0),
     };
     (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
-}
-
-/// Every `{name}` in a template.
-pub(crate) fn placeholders(t: &str) -> impl Iterator<Item = &str> {
-    t.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
 }
 
 #[cfg(test)]

@@ -12,23 +12,6 @@ use crate::rules::phrase::Piece;
 use crate::rules::{RuleSet, Source};
 use crate::Lang;
 
-/// Placeholders the conversation layer fills itself (slots, entities and
-/// order fields), which need no setting.
-pub(crate) const RUNTIME_PLACEHOLDERS: &[&str] = &[
-    "order_id",
-    "phone",
-    "email",
-    "money",
-    "status",
-    "carrier",
-    "tracking",
-    "eta",
-    "agent_back",
-    "intent",
-    "digits",
-    "options",
-];
-
 pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, CompileError> {
     let mut set = RuleSet::load(sources, &config.limits);
     // The conversation section is part of the model: resolved (and every
@@ -91,6 +74,7 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
 
     let mut diagnostics = std::mem::take(&mut set.diagnostics);
     lint(&set, &engine, &mut diagnostics);
+    diagnostics.extend(set.demo_settings());
 
     let intents: Vec<Intent> = set.intents.iter().map(|i| i.info.clone()).collect();
     let samples: Vec<(u32, Box<str>)> = set
@@ -244,20 +228,6 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
                     .help(format!("add `replies: {lacks}: [...]` so customers writing {lacks} get an answer in their language")),
             );
         }
-        for r in i.replies.vi.iter().chain(&i.replies.en) {
-            for name in placeholders(r) {
-                if !set.settings.contains_key(name)
-                    && !RUNTIME_PLACEHOLDERS.contains(&name)
-                    && !i.slots.iter().any(|s| s == name)
-                {
-                    diags.push(
-                        Diagnostic::warning(K::Lint, format!("placeholder `{{{name}}}` in a reply of `{}` is filled by no setting", i.id))
-                            .at(i.location.clone())
-                            .help(format!("declare `{name}` under `settings:`, or fix the name")),
-                    );
-                }
-            }
-        }
     }
 }
 
@@ -325,15 +295,4 @@ pub(crate) fn shadowed(m: &Matcher, samples: &[(u32, Box<str>)]) -> Vec<Diagnost
         );
     }
     out
-}
-
-/// The `{name}` placeholders in a template.
-pub(crate) fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template.split('{').skip(1).filter_map(|s| {
-        let name = s.split('}').next()?;
-        (s.contains('}')
-            && !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        .then_some(name)
-    })
 }

@@ -206,6 +206,11 @@ impl Document {
         doc
     }
 
+    /// The whole source text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The text of 1-based line `n`, without its line break.
     fn line(&self, n: usize) -> &str {
         let Some(&start) = self.line_starts.get(n.wrapping_sub(1)) else {

@@ -504,6 +504,40 @@ fn compile_regex(r: &mut Reader<'_>, pattern: &Located<String>, limit: usize) ->
 }
 
 impl RuleSet {
+    /// Settings a shop's rule set still takes from the pack's demo
+    /// `settings.yaml` (its Zalo number, support e-mail...): customers would
+    /// see them. Only when the rule set has files of its own; the pack
+    /// alone is a demo.
+    pub(crate) fn demo_settings(&self) -> Vec<Diagnostic> {
+        let pack = crate::pack::sources();
+        let is_pack = |d: &Document| pack.iter().any(|(_, text)| *text == d.text());
+        if self.docs.iter().all(is_pack) {
+            return Vec::new();
+        }
+        let Some(demo) = pack
+            .iter()
+            .find(|(name, _)| name.ends_with("/settings.yaml"))
+            .and_then(|(_, text)| self.docs.iter().find(|d| d.text() == *text))
+        else {
+            return Vec::new();
+        };
+        self.settings
+            .iter()
+            .filter(|(_, s)| s.location.file() == &*demo.name)
+            .map(|(key, s)| {
+                Diagnostic::warning(
+                    K::Lint,
+                    format!("setting `{key}` still has the pack's demo value `{}`", s.value),
+                )
+                .at(Some(s.location.clone()))
+                .label("customers would see this")
+                .help(format!(
+                    "set `{key}:` under `settings:` in your own rule file (the same value there keeps it)"
+                ))
+            })
+            .collect()
+    }
+
     /// Loads and validates. Never fails: problems are in `diagnostics`.
     pub(crate) fn load(sources: &[Source], limits: &Limits) -> RuleSet {
         let mut set = RuleSet::default();
@@ -760,6 +794,7 @@ impl RuleSet {
                     if let Some(ir) = read_intent(
                         &mut r,
                         item,
+                        &self.settings,
                         &self.entities,
                         &mut phrases,
                         &mut seen,
@@ -842,6 +877,7 @@ impl RuleSet {
 fn read_intent(
     r: &mut Reader<'_>,
     item: &Node,
+    settings: &BTreeMap<String, Setting>,
     entities: &[EntityIr],
     phrases: &mut PhraseCompiler<'_>,
     seen: &mut HashMap<String, Location>,
@@ -900,6 +936,7 @@ fn read_intent(
     let mut examples = Vec::new();
     let mut counter_examples = Vec::new();
     let mut replies = PerLang::<Vec<String>>::default();
+    let mut reply_texts: Vec<Located<String>> = Vec::new();
     let mut quick_replies = PerLang::<Vec<String>>::default();
     let per_lang = |list: Vec<(Option<Lang>, Located<String>)>| {
         let mut t = PerLang::<Vec<String>>::default();
@@ -976,7 +1013,11 @@ fn read_intent(
                 let list = r.lang_list(v, &what);
                 counter_examples = texts(r, list);
             }
-            "replies" => replies = per_lang(r.lang_list(v, &what)),
+            "replies" => {
+                let list = r.lang_list(v, &what);
+                reply_texts = list.iter().map(|(_, t)| t.clone()).collect();
+                replies = per_lang(list);
+            }
             "quick_replies" => quick_replies = per_lang(r.lang_list(v, &what)),
             "slots" => {
                 for s in r.texts(
@@ -1022,6 +1063,47 @@ fn read_intent(
                     .unwrap_or(false)
             }
             _ => {}
+        }
+    }
+    // Every placeholder must name something the engine fills.
+    for t in &reply_texts {
+        for name in model::placeholders(&t.value) {
+            if model::BUILTIN_PLACEHOLDERS.contains(&name)
+                || settings.contains_key(name)
+                || slots.iter().any(|s| s == name)
+            {
+                continue;
+            }
+            let known: Vec<String> = model::BUILTIN_PLACEHOLDERS
+                .iter()
+                .map(|s| s.to_string())
+                .chain(settings.keys().cloned())
+                .chain(slots.iter().cloned())
+                .collect();
+            let mut help = format!(
+                "declare `{name}` under `settings:`, or use a slot of this intent or one of {}",
+                model::BUILTIN_PLACEHOLDERS.join(", ")
+            );
+            if let Some(best) = phrase::closest(name, known.iter()) {
+                help = format!("did you mean `{{{best}}}`? Otherwise {help}");
+            }
+            let needle = format!("{{{name}}}");
+            let offset = t
+                .value
+                .find(&needle)
+                .map_or(0, |b| t.value[..b].chars().count());
+            r.diags.push(
+                Diagnostic::error(
+                    K::UnknownReference,
+                    format!(
+                        "unknown placeholder `{needle}` in a reply of `{}`",
+                        id.value
+                    ),
+                )
+                .at(Some(r.doc.inside(t.pos, offset, needle.chars().count())))
+                .label("no setting, slot or built-in value has this name")
+                .help(help),
+            );
         }
     }
     Some(IntentIr {

@@ -77,3 +77,28 @@ pub struct Intent {
     /// Its regex patterns as written.
     pub patterns: Vec<RuleText>,
 }
+
+/// The placeholders the conversation engine fills itself, besides the keys
+/// of `settings:` and slot names: the one list every check of a reply
+/// template uses.
+pub(crate) const BUILTIN_PLACEHOLDERS: &[&str] = &[
+    "order_id",
+    "carrier",
+    "tracking",
+    "eta",
+    "status",
+    "agent_hours",
+    "agents_back",
+    "contact",
+    "tries_left",
+    "count",
+    "order_ids",
+];
+
+/// Every `{name}` in a template (names are ASCII letters, digits, `_`).
+pub(crate) fn placeholders(t: &str) -> impl Iterator<Item = &str> {
+    t.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+}

@@ -5,7 +5,7 @@ use firstline::{Diagnostic, Severity};
 use crate::rules::Rules;
 use crate::{BAD_INPUT, FAIL};
 
-pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
+pub fn run(rules: &Rules, deny_warnings: bool, explain_settings: bool) -> u8 {
     let compiled = match rules.compile() {
         Ok(c) => c,
         Err(msg) => {
@@ -30,6 +30,9 @@ pub fn run(rules: &Rules, deny_warnings: bool) -> u8 {
             FAIL
         }
         Ok(m) => {
+            if explain_settings {
+                print_settings(&m);
+            }
             let mut warnings: Vec<Diagnostic> = m.warnings().to_vec();
             warnings.extend(m.shadowed_intents());
             for d in &warnings {
@@ -70,4 +73,21 @@ fn plural(n: usize) -> &'static str {
 
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", plural(n))
+}
+
+/// `--explain-settings`: each setting, its value and where it was set.
+fn print_settings(m: &firstline::Matcher) {
+    println!("settings (the last file that sets a key wins):");
+    let width = m
+        .settings()
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (key, value) in m.settings() {
+        let from = m
+            .setting_location(key)
+            .map_or_else(String::new, |l| l.to_string());
+        println!("  {key:<width$} = {value:?}  ({from})");
+    }
 }
