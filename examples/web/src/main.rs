@@ -88,6 +88,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         eprintln!("error: the agent token needs 12 or more letters, digits, '-' or '_'");
         std::process::exit(2);
     }
+    if let Some(url) = &args.orders_url {
+        if !url.starts_with("http://") {
+            eprintln!(
+                "error: --orders-url must be an http:// URL ({url}): this server is built \
+                 without TLS; reach an https backend through a local proxy"
+            );
+            std::process::exit(2);
+        }
+    }
     let limits = Limits {
         per_minute: args.messages_per_minute,
         new_sessions_per_minute: args.sessions_per_minute,

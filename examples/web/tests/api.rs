@@ -404,6 +404,37 @@ async fn an_agent_takes_a_handoff_and_the_reply_reaches_the_waiting_widget() {
     assert_eq!(h["summary"]["lang"], "vi");
     assert_eq!(h["summary"]["verified_orders"], json!(["DH100006"]));
 
+    // The agent takes it: the customer is told, the inbox shows it taken.
+    let r = http
+        .post(format!(
+            "{}/api/agent/conversations/{}/take",
+            srv.base,
+            c.id()
+        ))
+        .header("Cookie", agent_cookie())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let joined = c.messages(seen, 0).await;
+    assert_eq!(joined["state"], "agent");
+    assert_eq!(joined["messages"][0]["from"], "system");
+    assert_eq!(
+        joined["messages"][0]["text"],
+        "Nhân viên chăm sóc khách hàng đã vào cuộc trò chuyện."
+    );
+    let seen = seen + 1;
+    let listed: Value = http
+        .get(format!("{}/api/agent/handoffs", srv.base))
+        .header("Cookie", agent_cookie())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["handoffs"][0]["state"], "taken");
+
     // The widget is waiting in a long poll when the agent answers.
     let poll = {
         let (base, token) = (c.base.clone(), c.token.clone());
@@ -439,7 +470,7 @@ async fn an_agent_takes_a_handoff_and_the_reply_reaches_the_waiting_widget() {
         .iter()
         .map(|m| m["from"].as_str().unwrap())
         .collect();
-    assert_eq!(texts, ["system", "agent"], "{got}");
+    assert_eq!(texts, ["agent"], "{got}");
     assert_eq!(got["state"], "agent");
 
     // While the agent has it, the bot stays quiet.

@@ -330,6 +330,23 @@ async fn a_customer_and_an_agent_in_the_browser() {
         .unwrap();
     assert_eq!(open, json!(true));
 
+    // The widget speaks English too: the switch relabels it at once.
+    let switch = c.find(Locator::Css(".fl-lang")).await.unwrap();
+    assert_eq!(
+        switch.attr("aria-label").await.unwrap().as_deref(),
+        Some("English")
+    );
+    switch.send_keys(ENTER).await.unwrap();
+    let title = c.find(Locator::Css(".fl-title")).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "Customer support");
+    let placeholder = c.find(Locator::Css("#fl-input")).await.unwrap();
+    assert_eq!(
+        placeholder.attr("placeholder").await.unwrap().as_deref(),
+        Some("Type a message…")
+    );
+    switch.send_keys(ENTER).await.unwrap();
+    assert_eq!(title.text().await.unwrap(), "Hỗ trợ khách hàng");
+
     // Escape closes the chat and gives the focus back to the launcher.
     let input = c.find(Locator::Css("#fl-input")).await.unwrap();
     input.send_keys(ESCAPE).await.unwrap();
