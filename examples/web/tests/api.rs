@@ -604,7 +604,13 @@ async fn the_order_webhook_is_used_with_a_timeout_and_a_polite_reply_when_down()
     assert!(shown[0].contains("VTP123456789"), "{shown:?}");
     // The demo table is not consulted: DH100001 exists there, not here.
     let none = c.say("what about order DH100001").await;
-    assert!(!none[0].contains("pending"), "{none:?}");
+    // The bot asks for proof before it says whether an order exists.
+    assert!(none[0].contains("last 4 digits"), "{none:?}");
+    let none = c.say("5678").await;
+    assert!(
+        none[0].contains("couldn't find") && none[0].contains("DH100001"),
+        "{none:?}"
+    );
 
     // A backend that never answers: the customer gets an apology and an
     // agent, not a hanging chat (the client's own timeout is 60 s).
