@@ -784,3 +784,66 @@ async fn two_instances_share_conversations_through_redis() {
         .count();
     assert_eq!(customer, 7, "{all}");
 }
+
+#[tokio::test]
+async fn demo_orders_of_every_shape_are_found_after_the_ownership_check() {
+    let dir = Scratch::new("shapes");
+    let srv = Srv::start(&dir.path("db.sqlite"), "127.0.0.1:0", &[]);
+    for (ask, shown) in [
+        ("đơn DH100005 của em tới đâu rồi", "S22.BO.4411"),
+        ("where is my order SPX2411001", "SPXVN0241100187"),
+        ("đh 241125K7QF2M tới đâu r shop", "JT0081234567"),
+        ("mã đơn 58213 sao chưa giao vậy", "58213"),
+    ] {
+        let mut c = Customer::start(&srv.base).await;
+        let proof = c.say(ask).await;
+        assert_eq!(proof.len(), 1, "{ask}: {proof:?}");
+        let answer = c.say("5678").await;
+        assert!(answer[0].contains(shown), "{ask}: {answer:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_rules_directory_replaces_the_embedded_pack_and_a_broken_one_stops_the_start() {
+    let dir = Scratch::new("rules");
+    let shop = dir.path("shop");
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::write(
+        shop.join("shop.yaml"),
+        "version: 1\nintents:\n  - id: opening_hours\n    phrases:\n      vi: [\"mấy giờ * mở cửa\"]\n      en: [\"when * open\"]\n    replies:\n      vi: [\"Dạ, tiệm mở cửa từ 9 giờ sáng ạ.\"]\n      en: [\"We open at 9am.\"]\n",
+    )
+    .unwrap();
+    let srv = Srv::start(
+        &dir.path("db.sqlite"),
+        "127.0.0.1:0",
+        &["--rules", shop.to_str().unwrap()],
+    );
+    let mut c = Customer::start(&srv.base).await;
+    assert_eq!(
+        c.say("tiệm mấy giờ thì mở cửa vậy").await,
+        ["Dạ, tiệm mở cửa từ 9 giờ sáng ạ."]
+    );
+    drop(srv);
+
+    std::fs::write(
+        shop.join("broken.yaml"),
+        "version: 1\nintents:\n  - id: x\n    phrases: [\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_firstline-web"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--agent-token",
+            AGENT_TOKEN,
+            "--rules",
+        ])
+        .arg(&shop)
+        .arg("--db")
+        .arg(dir.path("db.sqlite"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.yaml:"), "{err}");
+}
