@@ -129,7 +129,17 @@ async fn a_customer_reaches_only_their_own_conversation() {
 #[tokio::test]
 async fn limits_refuse_big_requests_and_floods() {
     let dir = Scratch::new("limits");
-    let srv = Srv::start(&dir.path("db.sqlite"), "127.0.0.1:0", &[]);
+    // Slow refills, so a slow machine cannot earn a token during the test.
+    let srv = Srv::start(
+        &dir.path("db.sqlite"),
+        "127.0.0.1:0",
+        &[
+            "--messages-per-minute",
+            "0.5",
+            "--sessions-per-minute",
+            "0.5",
+        ],
+    );
     let mut c = Customer::start(&srv.base).await;
 
     // A body over 16 KiB is refused before it is parsed.
