@@ -644,6 +644,8 @@ impl BotInner {
         if !s.orders.contains(&order_id) {
             s.orders.push(order_id.clone());
         }
+        // Asked about now: no longer waiting its turn.
+        s.queue.retain(|q| *q != order_id);
         let unverified = self.config.verify.is_some() && !s.is_verified(&order_id);
         if unverified && answer.is_none() && (self.config.verify_uniform || notice.is_some()) {
             // The proof first: the reply is the same whether the order

@@ -143,6 +143,9 @@ const FILLERS: &[&str] = &[
     "ay", "nhu", "sau", "voi", "e", "m", "a", "c", "t", "moi", "cu", "vd",
 ];
 
+/// Words between the ids of a list.
+const CONJUNCTIONS: &[&str] = &["va", "and", "or", "hoac", "voi", "ca", "&", "+", "cung"];
+
 /// Words that may surround a code in a message that is only the code
 /// ("DH123456 ạ", "nó là #R5T8W2 nhé").
 const POLITE: &[&str] = &[
@@ -487,6 +490,9 @@ fn join_at(toks: &[Tok<'_>], i: usize, accept: &dyn Fn(&str) -> bool) -> Option<
 pub(crate) fn find_ids(text: &str, cx: IdContext<'_>) -> Vec<FoundId> {
     let toks = tokens(text);
     let mut out: Vec<FoundId> = Vec::new();
+    // The anchor of the last id found and where it ended: a list ("đơn
+    // DH1, DH2 và DH3", "orders #A1B2C3 and ORD-50317") shares one anchor.
+    let mut listed: Option<(Anchor, usize)> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -503,7 +509,13 @@ pub(crate) fn find_ids(text: &str, cx: IdContext<'_>) -> Vec<FoundId> {
         let priced = toks
             .get(i + 1)
             .is_some_and(|n| MONEY_UNITS.contains(&n.folded.as_str()) || n.folded == "vnđ");
-        let anchor = anchor_before(&toks, i);
+        let anchor = anchor_before(&toks, i).or_else(|| {
+            let (a, end) = listed?;
+            toks[end..i]
+                .iter()
+                .all(|t| CONJUNCTIONS.contains(&t.folded.as_str()))
+                .then_some(a)
+        });
         let shop = !cx.shapes.is_empty();
         let shop_ok = |c: &str| cx.shapes.iter().any(|r| r.is_match(c)) && !is_phone(c);
         let found = match anchor {
@@ -544,6 +556,10 @@ pub(crate) fn find_ids(text: &str, cx: IdContext<'_>) -> Vec<FoundId> {
         });
         match found {
             Some((value, end, kind, carrier)) => {
+                listed = match kind {
+                    IdKind::Order => Some((Anchor::Order, end)),
+                    IdKind::Tracking => Some((Anchor::Tracking(carrier), end)),
+                };
                 if !out.iter().any(|f| f.value == value) {
                     out.push(FoundId {
                         value,
@@ -630,6 +646,11 @@ mod tests {
         // Multiple ids in one message.
         ("đơn DH100001 và DH100002", &["DH100001", "DH100002"]),
         ("orders #R5T8W2 and #K7P2Q9", &["R5T8W2", "K7P2Q9"]),
+        ("orders #R5T8W2 and ORD-50317", &["R5T8W2", "ORD50317"]),
+        (
+            "đơn DH100001, 241120K9PQ2XR và 583920174629301",
+            &["DH100001", "241120K9PQ2XR", "583920174629301"],
+        ),
     ];
 
     /// `(message, tracking code, carrier)`.

@@ -54,7 +54,7 @@ pub(crate) fn default_text(key: MessageKey) -> Texts {
         ),
         MessageKey::VerifyMismatch => texts(
             &["Dạ, thông tin này chưa khớp với đơn hàng ạ. Anh/chị kiểm tra lại giúp em nhé (còn {tries_left} lần thử)."],
-            &["Sorry, that doesn't match our records for this order. Please check and try again ({tries_left} tries left)."],
+            &["Sorry, that doesn't match our records for this order. Please check and try again (tries left: {tries_left})."],
         ),
         MessageKey::Empathy => texts(
             &["Dạ, em rất tiếc vì trải nghiệm chưa tốt của anh/chị ạ. Em đã ghi nhận để shop khắc phục. Nếu anh/chị muốn trao đổi trực tiếp, em kết nối anh/chị với nhân viên tư vấn ngay ạ."],
@@ -63,7 +63,7 @@ pub(crate) fn default_text(key: MessageKey) -> Texts {
         MessageKey::OfferAgent => texts(&["Gặp nhân viên tư vấn"], &["Talk to a person"]),
         MessageKey::VerifyNoMatch => texts(
             &["Dạ, em chưa tìm thấy đơn {order_id} khớp với thông tin anh/chị cung cấp ạ. Anh/chị kiểm tra lại giúp em mã đơn và số điện thoại hoặc email đặt hàng nhé (còn {tries_left} lần thử)."],
-            &["I couldn't find an order {order_id} matching those details. Please check the order number and the phone number or email on the order ({tries_left} tries left)."],
+            &["I couldn't find an order {order_id} matching those details. Please check the order number and the phone number or email on the order (tries left: {tries_left})."],
         ),
         MessageKey::VerifyFourDigits => texts(
             &["Dạ, anh/chị cho em xin đủ 4 số cuối của số điện thoại đặt đơn {order_id} ạ."],
