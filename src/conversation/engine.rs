@@ -659,7 +659,7 @@ impl BotInner {
             let t = self.msg(self.verify_message()).clone();
             let ask = self.render_texts(s, cx, &t, Some(vec![("order_id", order_id)]));
             let text = match notice {
-                Some(n) => format!("{n} {ask}"),
+                Some(n) => text::join_sentences(&n, &ask),
                 None => ask,
             };
             return Outcome::Reply {
@@ -735,7 +735,8 @@ impl BotInner {
                 tries: 0,
             });
             let t = self.msg(self.verify_message()).clone();
-            more = format!("{more} {}", self.render_texts(s, cx, &t, Some(extra)));
+            let ask = self.render_texts(s, cx, &t, Some(extra));
+            more = text::join_sentences(&more, &ask);
         } else {
             // Without a check the next lookup needs a turn of its own: the
             // customer sends the id again.
@@ -753,7 +754,7 @@ impl BotInner {
             }
         }
         Outcome::Reply {
-            text: format!("{text} {more}"),
+            text: text::join_sentences(&text, &more),
             intent: answered,
             quick_replies,
         }

@@ -75,6 +75,21 @@ pub(crate) fn safe_value(value: &str) -> bool {
         })
 }
 
+/// Two replies as one: the second's opening "Dạ, " is dropped (one "Dạ"
+/// per message reads naturally) and its first letter uppercased.
+pub(crate) fn join_sentences(a: &str, b: &str) -> String {
+    let b = b.trim();
+    let b = match b.strip_prefix("Dạ, ") {
+        Some(rest) if !a.is_empty() => capitalize(rest),
+        _ => b.to_string(),
+    };
+    match (a.trim().is_empty(), b.is_empty()) {
+        (true, _) => b,
+        (_, true) => a.trim().to_string(),
+        _ => format!("{} {b}", a.trim()),
+    }
+}
+
 /// A swear word typed with asterisks (`f***`, `f*ck`, `sh*t`, `đ*t`,
 /// `đ**`): meant as profanity, whatever the lexicons cannot read.
 pub(crate) fn masked_profanity(text: &str) -> bool {
@@ -306,6 +321,21 @@ mod tests {
         assert_eq!(find_email("email em {order_id}@a.bc nha"), None);
         assert!(safe_value("DH123456") && safe_value("J&T Express") && safe_value("size M"));
         assert!(!safe_value("<b>") && !safe_value("{order_id}") && !safe_value("javascript:x"));
+    }
+
+    #[test]
+    fn one_da_per_message() {
+        assert_eq!(
+            join_sentences(
+                "Dạ, tiếp theo là đơn DH1 ạ.",
+                "Dạ, để bảo mật thông tin, anh/chị cho em xin 4 số cuối ạ."
+            ),
+            "Dạ, tiếp theo là đơn DH1 ạ. Để bảo mật thông tin, anh/chị cho em xin 4 số cuối ạ."
+        );
+        assert_eq!(
+            join_sentences("Order DH1 is packed.", "Next, order DH2."),
+            "Order DH1 is packed. Next, order DH2."
+        );
     }
 
     #[test]
