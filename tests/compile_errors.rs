@@ -475,3 +475,46 @@ intents:
         "{d}"
     );
 }
+
+/// Golden files: every `tests/compile_errors/NAME.yaml` fails to compile,
+/// and its rendered diagnostics equal `NAME.out` exactly, so the wording,
+/// the locations and the help cannot drift silently. After a deliberate
+/// change, `FIRSTLINE_BLESS=1 cargo test --test compile_errors golden`
+/// rewrites the `.out` files; review the diff.
+#[test]
+fn golden_rendered_errors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compile_errors");
+    let bless = std::env::var_os("FIRSTLINE_BLESS").is_some();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "the corpus has {} files", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let yaml = std::fs::read_to_string(path).unwrap();
+        let got = match Matcher::builder().add_yaml(name, &yaml).build() {
+            Ok(_) => "(compiles without errors)\n".to_string(),
+            Err(e) => format!("{e}\n"),
+        };
+        let out = path.with_extension("out");
+        if bless {
+            std::fs::write(&out, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&out).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "--- {name}: expected ---\n{want}--- got ---\n{got}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\nhelp: if the change is deliberate, FIRSTLINE_BLESS=1 cargo test --test compile_errors golden",
+        failures.join("\n")
+    );
+}

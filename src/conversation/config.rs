@@ -924,7 +924,10 @@ impl Resolver<'_> {
                         Ok(r) => patterns.push(r),
                         Err(e) => self.err(
                             &p.at,
-                            format!("order id pattern does not compile: {e}"),
+                            format!(
+                                "order id pattern does not compile: {}",
+                                crate::rules::regex_error(&e)
+                            ),
                             "write a Rust regex matched against the uppercased id, like '^DH\\d{6}$'",
                         ),
                     }

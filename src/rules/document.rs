@@ -444,6 +444,12 @@ fn syntax_message(info: &str) -> String {
         i if i.contains("did not find expected '-' indicator") => {
             "a list item is indented differently from the items before it".into()
         }
+        i if i.contains("found a tab") || i.contains("tabs") => {
+            "a tab where YAML expects spaces".into()
+        }
+        i if i.contains("flow sequence") => "a list `[…]` is not closed".into(),
+        i if i.contains("flow mapping") => "a map `{…}` is not closed".into(),
+        i if i.contains("quoted scalar") => "a quoted text is not closed".into(),
         i => format!("invalid YAML: {i}"),
     }
 }
@@ -453,6 +459,12 @@ fn syntax_help(info: &str) -> &'static str {
         "a value that contains `: ` must be quoted (\"…\"), and a nested key must be indented under its parent"
     } else if info.contains("expected key") || info.contains("'-' indicator") {
         "align this line with the keys (or `-` items) it belongs with; YAML uses the indentation to nest"
+    } else if info.contains("flow sequence") {
+        "end the list with `]` and separate its items with `,`; a `]` or `,` inside a text needs quotes"
+    } else if info.contains("flow mapping") {
+        "end the map with `}` and separate its entries with `,`"
+    } else if info.contains("quoted scalar") {
+        "end the text with the quote it starts with (`\"` or `'`) on the same line"
     } else if info.contains("found character that cannot start any token") || info.contains("tab") {
         "indent with spaces, not tabs, and quote values that start with `@`, `*`, `%` or a backquote"
     } else {

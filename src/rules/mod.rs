@@ -470,6 +470,18 @@ impl PhraseCompiler<'_> {
     }
 }
 
+/// The last line of a regex error ("unclosed group"): the caret snippet
+/// already shows where.
+pub(crate) fn regex_error(e: &regex::Error) -> String {
+    let msg = e.to_string();
+    let last = msg
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid regex");
+    last.trim_start_matches("error: ").to_string()
+}
+
 fn compile_regex(r: &mut Reader<'_>, pattern: &Located<String>, limit: usize) -> Option<Regex> {
     match regex::RegexBuilder::new(&pattern.value)
         .size_limit(limit)
@@ -486,16 +498,10 @@ fn compile_regex(r: &mut Reader<'_>, pattern: &Located<String>, limit: usize) ->
             None
         }
         Err(e) => {
-            let msg = e.to_string();
-            let last = msg
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid regex");
             r.error(
                 K::InvalidRegex,
                 pattern.pos,
-                format!("invalid regex: {}", last.trim_start_matches("error: ")),
+                format!("invalid regex: {}", regex_error(&e)),
                 "fix the regex (Rust `regex` syntax; no look-around or backreferences)",
             );
             None

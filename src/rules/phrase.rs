@@ -477,11 +477,13 @@ pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl Iterator<Item = &'a String>,
 ) -> Option<&'a str> {
+    // Ties go to the candidate with the same first letter (`vn` → `vi`).
+    let first = name.chars().next();
     candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.chars().count() / 4))
+        .map(|c| (edit_distance(name, c), c.chars().next() != first, c))
+        .filter(|(d, _, c)| *d <= 2.max(c.chars().count() / 4))
         .min()
-        .map(|(_, c)| c.as_str())
+        .map(|(_, _, c)| c.as_str())
 }
 
 /// Plain Levenshtein distance over chars (for suggestions only).
