@@ -1,6 +1,7 @@
 //! `firstline schema rules|script`: JSON Schemas for editors.
 //!
-//! Hand-written to match `rules/RULES.md` (`src/rules/format.rs`) and
+//! Hand-written to match `rules/RULES.md` (`src/rules/mod.rs`,
+//! `src/conversation/config.rs`) and
 //! `tests/conversations/README.md` (`src/script/format.rs`) exactly; unknown keys are
 //! rejected as the compilers reject them.
 
@@ -67,10 +68,20 @@ fn conversation() -> Value {
         "properties": {
             "reason": { "type": "string", "description": "The reason code in handoffs and events." },
             "priority": { "type": "string", "enum": ["low", "normal", "high", "urgent"] },
-            "after": { "type": "integer", "minimum": 0, "maximum": 255, "description": "For counted triggers (fallbacks, repeats)." },
-            "min_severity": { "type": "integer", "minimum": 1, "maximum": 3, "description": "For lexicon triggers." },
-            "max_orders": { "type": "integer", "minimum": 0, "description": "For enumeration." },
+            "after": { "type": "integer", "minimum": 1, "maximum": 255, "description": "For counted triggers (fallbacks, repeats)." },
+            "max_orders": { "type": "integer", "minimum": 1, "description": "For enumeration." },
             "enabled": { "type": "boolean" }
+        }
+    });
+    let lexicon_trigger = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "reason": { "type": "string", "description": "The reason code in handoffs and events." },
+            "priority": { "type": "string", "enum": ["low", "normal", "high", "urgent"] },
+            "min_severity": { "type": "integer", "minimum": 1, "maximum": 3 },
+            "enabled": { "type": "boolean" },
+            "action": { "type": "string", "enum": ["handoff", "empathize"], "description": "Hand off at once, or acknowledge the feeling first." }
         }
     });
     json!({
@@ -83,12 +94,12 @@ fn conversation() -> Value {
                 "additionalProperties": false,
                 "properties": {
                     "default": { "type": "string", "enum": ["vi", "en"] },
-                    "min_words_to_switch": { "type": "integer", "minimum": 0 }
+                    "min_words_to_switch": { "type": "integer", "minimum": 1 }
                 }
             },
             "topic_change_confidence": { "type": "number", "minimum": 0, "maximum": 1 },
             "max_slot_retries": { "type": "integer", "minimum": 0, "maximum": 255 },
-            "max_message_bytes": { "type": "integer", "minimum": 0 },
+            "max_message_bytes": { "type": "integer", "minimum": 16 },
             "transcript_tail": { "type": "integer", "minimum": 0 },
             "fallback_intent": { "type": "string" },
             "order_id": {
@@ -105,7 +116,7 @@ fn conversation() -> Value {
                 "properties": {
                     "enabled": { "type": "boolean" },
                     "method": { "type": "string", "enum": ["phone_last4", "email", "either"] },
-                    "max_tries": { "type": "integer", "minimum": 0, "maximum": 255 },
+                    "max_tries": { "type": "integer", "minimum": 1, "maximum": 255 },
                     "max_failures": { "type": "integer", "minimum": 1, "maximum": 255 }
                 }
             },
@@ -128,7 +139,7 @@ fn conversation() -> Value {
             "lexicons": {
                 "description": "Lexicon hits that hand the conversation to a human, by lexicon name.",
                 "type": "object",
-                "additionalProperties": trigger
+                "additionalProperties": lexicon_trigger
             },
             "slots": {
                 "type": "object",
@@ -150,6 +161,18 @@ fn conversation() -> Value {
             "messages": {
                 "type": "object",
                 "additionalProperties": texts()
+            },
+            "intent_labels": {
+                "description": "A short label per language for intents offered in \"A or B?\" questions.",
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "vi": { "type": "string" },
+                        "en": { "type": "string" }
+                    }
+                }
             }
         }
     })
