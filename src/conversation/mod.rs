@@ -336,9 +336,13 @@ impl BotBuilder {
 ///    state is in the [`Session`], time comes in as `now` (unix seconds; the
 ///    rules' `conversation.agent_hours.utc_offset` turns it into shop time).
 /// 3. Replies contain only rule text, settings and validated values (order
-///    ids, phone numbers, emails as normalised by entity rules, order fields
-///    the host returned after the customer proved ownership); never raw
-///    customer text.
+///    ids and tracking codes as the recognizer normalised them, phone
+///    numbers in canonical digits, strictly validated emails, other slot
+///    values without markup characters, order fields the host returned
+///    after the customer proved ownership); never raw customer text.
+/// 4. No order detail is shown before the customer proved the order is
+///    theirs, and by default the replies before that are the same whether
+///    or not the order exists (`verification.uniform`).
 ///
 /// An ambiguous message between two intents that have
 /// `conversation.intent_labels` gets an "A or B?" question with both labels

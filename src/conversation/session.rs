@@ -97,11 +97,17 @@ pub(crate) enum Pending {
 ///    were verified.
 /// 2. Customer messages are kept only as a bounded tail
 ///    (`conversation.transcript_tail`, each truncated to 160 characters) for
-///    the agent's handoff summary; they never appear in a reply.
+///    the agent's handoff summary; they never appear in a reply. Besides, for
+///    the summary, the session keeps the last 8 order ids and tracking codes
+///    the customer wrote and the last phone number, all as validated,
+///    normalised values.
 /// 3. The JSON has a version field `v`; unknown fields are ignored, and
 ///    fields a session lacks take their defaults, so sessions saved by an
 ///    older firstline or against an older rule set still load. A pending
 ///    question for an intent that no longer exists is dropped.
+/// 4. It is trusted when restored: it says which orders are verified and
+///    counts the wrong answers. Keep it server-side, or sign it
+///    ([`Session::to_json_signed`]).
 ///
 /// Missing: no expiry. The host decides when a conversation is over and
 /// starts a new `Session`.
