@@ -177,6 +177,8 @@ impl BotInner {
             ev.priority = Some(*priority);
             s.handed_off = true;
             s.pending = None;
+            // The agent sees every id in the summary; the bot stops here.
+            s.queue.clear();
         }
         Turn {
             outcome,
