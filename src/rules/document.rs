@@ -442,7 +442,10 @@ fn syntax_message(info: &str) -> String {
             "a line is indented less or more than the keys around it".into()
         }
         i if i.contains("did not find expected '-' indicator") => {
-            "a list item is indented differently from the items before it".into()
+            "this line is indented differently from the list items or keys it belongs with".into()
+        }
+        i if i.contains("simple key expect ':'") => {
+            "a line without `key:` where a `key: value` line was expected".into()
         }
         i if i.contains("found a tab") || i.contains("tabs") => {
             "a tab where YAML expects spaces".into()
@@ -459,6 +462,8 @@ fn syntax_help(info: &str) -> &'static str {
         "a value that contains `: ` must be quoted (\"…\"), and a nested key must be indented under its parent"
     } else if info.contains("expected key") || info.contains("'-' indicator") {
         "align this line with the keys (or `-` items) it belongs with; YAML uses the indentation to nest"
+    } else if info.contains("simple key expect") {
+        "a value goes on the line of its key (`weight: 2`) or indented under it; check the lines above"
     } else if info.contains("flow sequence") {
         "end the list with `]` and separate its items with `,`; a `]` or `,` inside a text needs quotes"
     } else if info.contains("flow mapping") {
