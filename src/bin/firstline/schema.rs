@@ -81,7 +81,7 @@ fn conversation() -> Value {
             "priority": { "type": "string", "enum": ["low", "normal", "high", "urgent"] },
             "min_severity": { "type": "integer", "minimum": 1, "maximum": 3 },
             "enabled": { "type": "boolean" },
-            "action": { "type": "string", "enum": ["handoff", "empathize"], "description": "Hand off at once, or acknowledge the feeling first." }
+            "action": { "type": "string", "enum": ["handoff", "empathize"], "description": "Hand off at once, or answer with empathy and offer a person as a button (the default for `anger`)." }
         }
     });
     json!({
@@ -117,7 +117,8 @@ fn conversation() -> Value {
                     "enabled": { "type": "boolean" },
                     "method": { "type": "string", "enum": ["phone_last4", "email", "either"] },
                     "max_tries": { "type": "integer", "minimum": 1, "maximum": 255 },
-                    "max_failures": { "type": "integer", "minimum": 1, "maximum": 255 }
+                    "max_failures": { "type": "integer", "minimum": 1, "maximum": 255 },
+                    "uniform": { "type": "boolean", "description": "The same replies whether or not an order exists, until it is verified (default true)." }
                 }
             },
             "agent_hours": {
