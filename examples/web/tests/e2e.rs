@@ -357,22 +357,30 @@ async fn a_customer_and_an_agent_in_the_browser() {
     )
     .await;
 
-    // The phone-sized chat, for the README.
-    if std::env::var("FIRSTLINE_SCREENSHOTS").is_ok_and(|v| v == "1") {
-        c.set_window_size(390, 844).await.unwrap();
-        c.find(Locator::Css(".fl-launcher"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        screenshot(&c, "widget-phone.png").await;
-        c.goto(&format!("{base}/dashboard")).await.unwrap();
-        c.set_window_size(1280, 860).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        screenshot(&c, "dashboard.png").await;
-    }
+    // On a phone the open chat fills the screen, the input and the send
+    // button included.
+    c.set_window_size(390, 844).await.unwrap();
+    let launcher = c.find(Locator::Css(".fl-launcher")).await.unwrap();
+    launcher.send_keys(ENTER).await.unwrap();
+    let fits = wait_js(
+        &c,
+        "var p = document.getElementById('fl-panel').getBoundingClientRect();\
+         var s = document.querySelector('#firstline-widget .fl-send').getBoundingClientRect();\
+         var w = document.documentElement.clientWidth, h = document.documentElement.clientHeight;\
+         return !document.getElementById('fl-panel').hidden && p.left <= 1 && p.right >= w - 1\
+           && s.right <= w && s.bottom <= h && [w, p.width];",
+        "the chat to fill a phone screen",
+    )
+    .await;
+    assert!(fits[0].as_f64().unwrap() < 420.0, "{fits}");
+    screenshot(&c, "widget-phone.png").await;
+
+    // The KPI dashboard, for the README.
+    c.set_window_size(1280, 860).await.unwrap();
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("support report") && page.contains("<svg"));
+    screenshot(&c, "dashboard.png").await;
     c.close().await.unwrap();
     drop(srv);
 }
