@@ -797,7 +797,10 @@ fn init_then_check_and_test_pass() {
                 "unexpected warning on a fresh project: {w}\n{e}"
             );
         }
-        assert!(e.contains("zz-shop.yaml"), "{e}");
+        assert!(
+            e.contains("zz-shop.yaml") || e.contains("settings.yaml"),
+            "{e}"
+        );
     }
     // Filled in, it is green.
     std::fs::write(project.join("rules/zz-shop.yaml"), SHOP_SETTINGS).unwrap();
