@@ -293,8 +293,10 @@ impl Collector {
             .filter_map(|s| Some(s.first_answer?.saturating_sub(s.first_message?).max(0)))
             .collect();
         delays.sort_unstable();
+        // Nearest rank: the smallest delay at least p % of conversations got.
         let pct = |p: usize| -> Option<i64> {
-            (!delays.is_empty()).then(|| delays[(delays.len() - 1) * p / 100])
+            let rank = (delays.len() * p).div_ceil(100).max(1);
+            delays.get(rank - 1).copied()
         };
         let buckets = FIRST_REPLY_BUCKETS
             .iter()
@@ -773,6 +775,43 @@ mod tests {
         let k = c.kpis();
         assert_eq!(k.messages_by_weekday_hour[1][0], 1, "{k:?}");
         assert_eq!(k.messages_by_hour[0], 1);
+    }
+
+    #[test]
+    fn first_reply_time_runs_to_the_first_answer() {
+        let mut c = Collector::new(Options::default());
+        let ev = |s: &str, ts: i64, input: &str, outcome: &str| {
+            line(
+                s,
+                ts,
+                &format!(r#""input":"{input}","outcome":"{outcome}","understood":true"#),
+            )
+        };
+        // a: the host took 3 s to look the order up; b: answered at once;
+        // c: a lookup the host never answered (no first reply).
+        for l in [
+            ev("a", 100, "message", "lookup_order"),
+            ev("a", 103, "lookup", "reply"),
+            ev("b", 200, "message", "reply"),
+            ev("c", 300, "message", "lookup_order"),
+        ] {
+            c.add_line(&l).unwrap();
+        }
+        let k = c.kpis();
+        assert_eq!(k.first_reply.conversations, 2);
+        assert_eq!(k.first_reply.median_secs, Some(0));
+        assert_eq!(k.first_reply.p90_secs, Some(3));
+        let bucket = |name: &str| {
+            k.first_reply
+                .buckets
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| b.count)
+        };
+        assert_eq!(bucket("< 1 s"), Some(1));
+        assert_eq!(bucket("1–5 s"), Some(1));
+        assert!(c.add_line("{\"ts\": 1}").is_err());
+        assert_eq!(c.kpis().malformed_lines, 1);
     }
 
     #[test]
