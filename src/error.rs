@@ -104,6 +104,9 @@ pub struct Location {
     column: usize,
     len: usize,
     source_line: String,
+    /// The caret's column in `source_line`: the column itself, unless a
+    /// very long line was cut to a window around it.
+    caret: usize,
 }
 
 impl Location {
@@ -122,7 +125,17 @@ impl Location {
             column,
             len: len.max(1),
             source_line,
+            caret: column,
         }
+    }
+
+    /// A location whose `source_line` is a window of the real line, with
+    /// the caret at `caret` in it.
+    pub(crate) fn with_window(mut self, source_line: String, caret: usize, len: usize) -> Location {
+        self.source_line = source_line;
+        self.caret = caret;
+        self.len = len.max(1);
+        self
     }
 }
 
@@ -150,7 +163,8 @@ impl Location {
         self.len
     }
 
-    /// The whole source line, for the snippet.
+    /// The source line, for the snippet (a window around the column when
+    /// the line is very long).
     pub fn source_line(&self) -> &str {
         &self.source_line
     }
@@ -267,7 +281,7 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{pad}--> {loc}")?;
             writeln!(f, "{pad} |")?;
             writeln!(f, "{num} | {}", loc.source_line)?;
-            let caret_pad = " ".repeat(loc.column.saturating_sub(1));
+            let caret_pad = " ".repeat(loc.caret.saturating_sub(1));
             let carets = "^".repeat(loc.len.max(1));
             match &self.label {
                 Some(label) => writeln!(f, "{pad} | {caret_pad}{carets} {label}")?,

@@ -220,15 +220,31 @@ impl Document {
         self.text[start..end.max(start)].trim_end_matches('\r')
     }
 
-    /// A full location (with the source line for the snippet).
+    /// A full location (with the source line for the snippet). A very long
+    /// line is cut to a window around the column, so a snippet stays
+    /// readable (and small) whatever the file holds.
     pub fn location(&self, pos: Pos) -> Location {
-        Location::new(
+        const WINDOW: usize = 100;
+        let line = self.line(pos.line);
+        let total = line.chars().count();
+        let loc = Location::new(
             self.name.to_string(),
             pos.line,
             pos.column,
             pos.len,
-            self.line(pos.line).to_string(),
-        )
+            String::new(),
+        );
+        if total <= 2 * WINDOW {
+            loc.with_window(line.to_string(), pos.column, pos.len)
+        } else {
+            let start = pos.column.saturating_sub(1).saturating_sub(WINDOW / 2);
+            let cut: String = line.chars().skip(start).take(WINDOW).collect();
+            let lead = if start > 0 { "…" } else { "" };
+            let tail = if start + WINDOW < total { "…" } else { "" };
+            let caret = pos.column - start + lead.chars().count();
+            let room = WINDOW + 1 - (pos.column - start).min(WINDOW);
+            loc.with_window(format!("{lead}{cut}{tail}"), caret, pos.len.min(room))
+        }
     }
 
     /// `file:line:column` of a position, without building a [`Location`]:
@@ -528,6 +544,22 @@ mod tests {
         let flow = "[".repeat(30_000);
         let (_, d) = parse(&flow);
         assert_eq!(d[0].kind(), K::LimitExceeded, "{}", d[0]);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let text = format!("k: {}: y\n", "x".repeat(20_000));
+        let (_, d) = parse(&text);
+        let loc = d[0].location().unwrap();
+        assert!(
+            loc.source_line().chars().count() <= 102,
+            "{}",
+            loc.source_line()
+        );
+        assert!(loc.column() > 10_000, "the column is the real one");
+        let shown = d[0].to_string();
+        let caret_line = shown.lines().find(|l| l.contains('^')).unwrap();
+        assert!(caret_line.chars().count() < 120, "{shown}");
     }
 
     #[test]
