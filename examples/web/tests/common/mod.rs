@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -208,6 +208,10 @@ pub fn required(bins: &[&str], what: &str) -> Option<()> {
     if std::env::var("FIRSTLINE_E2E").is_ok_and(|v| v == "1") {
         panic!("FIRSTLINE_E2E=1 but {msg}");
     }
-    eprintln!("SKIPPED: {msg}; set FIRSTLINE_E2E=1 to make this a failure");
+    // Straight to stderr: the test harness captures eprintln! of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {msg}; set FIRSTLINE_E2E=1 to make this a failure"
+    );
     None
 }
