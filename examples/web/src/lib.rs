@@ -572,7 +572,11 @@ async fn poll(
     let notify = app.notifier(&id);
     let mut state = conv.state;
     loop {
+        // Registered before the store is read, so a commit between the read
+        // and the wait still wakes this poll.
         let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
         let msgs = app.store.messages(&id, q.after).await?;
         let now = Instant::now();
         if !msgs.is_empty() || now >= deadline {
