@@ -11,6 +11,7 @@
 
 mod common;
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,10 +22,14 @@ use serde_json::{json, Value};
 const ENTER: &str = "\u{e007}";
 const ESCAPE: &str = "\u{e00c}";
 
+/// chromedriver in a process group of its own, with the browsers it starts:
+/// a failing test ends them all, not only chromedriver.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -43,6 +48,7 @@ async fn browser(profile: &std::path::Path) -> (Driver, Client) {
     let driver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
