@@ -1805,3 +1805,21 @@ fn a_shops_own_id_shape_in_one_line_replaces_the_generic_shapes() {
     let ask = h.reply("where is my order DH123456");
     assert_eq!(h.session.pending_slot(), Some("order_id"), "help: {ask}");
 }
+
+#[test]
+fn a_call_back_request_hands_off_with_the_number_as_contact() {
+    for text in [
+        "could someone call me back on 0912 345 678?",
+        "shop gọi lại cho em qua số 0912.345.678 nhé",
+    ] {
+        let mut h = shipped_host();
+        let (reason, _, summary, _) = h.handoff(text);
+        assert_eq!(reason, "customer_request", "help: {text}");
+        assert_eq!(
+            summary.contact.as_deref(),
+            Some("0912345678"),
+            "help: {text}"
+        );
+        assert_eq!(summary.phone.as_deref(), Some("0912345678"), "help: {text}");
+    }
+}

@@ -42,6 +42,9 @@ struct Cx<'a> {
     /// A lexicon with `action: empathize` fired (disappointment): answer
     /// with empathy and offer a person.
     empathize: bool,
+    /// A phone number in this message: the contact of a handoff it causes
+    /// ("call me back on 0912 345 678").
+    phone: Option<String>,
 }
 
 impl BotInner {
@@ -73,7 +76,7 @@ impl BotInner {
             }
             _ => false,
         };
-        self.remember(s, &c, text, asked);
+        let phone = self.remember(s, &c, text, asked);
         let outcome = {
             let mut cx = Cx {
                 now,
@@ -81,6 +84,7 @@ impl BotInner {
                 ev: &mut ev,
                 asked,
                 empathize: false,
+                phone,
             };
             let mut outcome = self.on_message(s, &c, text, &mut cx);
             if cx.empathize {
@@ -102,6 +106,7 @@ impl BotInner {
                 ev: &mut ev,
                 asked: false,
                 empathize: false,
+                phone: None,
             };
             match s.pending.take() {
                 Some(Pending::Lookup {
@@ -970,7 +975,13 @@ impl BotInner {
     /// Notes what the agent will need from this message whatever the bot
     /// does with it: order ids, tracking codes (and their carrier), a phone
     /// number.
-    fn remember(&self, s: &mut Session, c: &Classification, text: &str, asked: bool) {
+    fn remember(
+        &self,
+        s: &mut Session,
+        c: &Classification,
+        text: &str,
+        asked: bool,
+    ) -> Option<String> {
         for f in self.ids(c, text, asked) {
             if f.kind == IdKind::Tracking {
                 s.slots.insert("tracking_code".into(), f.value.clone());
@@ -983,9 +994,11 @@ impl BotInner {
         }
         let extra = s.mentioned.len().saturating_sub(MENTIONED_IDS);
         s.mentioned.drain(..extra);
-        if let Some(p) = self.phone_in(c, text) {
-            s.phone = Some(p);
+        let phone = self.phone_in(c, text);
+        if let Some(p) = &phone {
+            s.phone = Some(p.clone());
         }
+        phone
     }
 
     /// A phone number in the message, canonical (`0912345678`): the
@@ -1175,7 +1188,7 @@ impl BotInner {
         Outcome::Handoff {
             reason: tr.reason.clone(),
             priority: tr.priority,
-            summary: Box::new(self.summary(s, tr, cx, None, true)),
+            summary: Box::new(self.summary(s, tr, cx, cx.phone.clone(), true)),
             reply,
         }
     }

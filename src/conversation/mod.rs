@@ -163,7 +163,9 @@ pub struct HandoffSummary {
     pub verified_orders: Vec<String>,
     /// The customer's last messages, oldest first (truncated).
     pub last_messages: Vec<String>,
-    /// A phone number or email the customer left (outside agent hours).
+    /// A phone number or email to reach the customer at: given in the
+    /// message that caused the handoff ("call me back on 0912 345 678"), or
+    /// outside agent hours in answer to the bot's question.
     pub contact: Option<String>,
     /// False outside agent hours: an agent will follow up later.
     pub agents_available: bool,
