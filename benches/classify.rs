@@ -1,7 +1,10 @@
-//! Classification benchmarks: latency and throughput of `Matcher::classify`
+//! Classification benchmarks on real traffic: `Matcher::classify` over the
+//! 3,777 messages of `benches/data` (both languages, every writing style),
 //! on generated rule sets of 30, 300 and 3,000 intents and on the shipped
-//! rules, compile time, the compiled matcher's heap size, normalization, and a
-//! naive baseline (one `regex::Regex` per phrase, all tried in a loop).
+//! pack, each beside a bare aho-corasick scan of the same phrases run in the
+//! same process; the median and p99 per message; compile time; the compiled
+//! matcher's heap size; one thread against two sharing a matcher;
+//! normalization.
 //!
 //! Run with `cargo bench --bench classify`. Results and the exact command are
 //! in `benches/README.md`.
@@ -10,15 +13,15 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use criterion::measurement::WallTime;
 use criterion::{
     criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode,
     Throughput,
 };
-use firstline::{Config, Matcher};
-use regex::Regex;
+use firstline::{Config, Lang, Matcher};
 
 // ---------------------------------------------------------------------------
 // Memory: a counting global allocator (live bytes).
@@ -372,47 +375,67 @@ const CONCEPTS: &[(&str, &[&str], &[&str])] = &[
 ];
 
 /// Hand-written phrases given to the first intents of every set, so each
-/// size has intents that the realistic messages below actually hit.
-const CORE: &[(bool, &str, &str)] = &[
+/// size has intents that real messages hit; with their elements, for the
+/// bare scan's patterns.
+const CORE: &[(bool, &str, &[Elem])] = &[
     (
         true,
         "@order [của] @me * (tới đâu|đâu)",
-        r"(?:đơn hàng|đơn|mã đơn|order)(?:\s+của)?\s+(?:em|mình|tôi|tớ|my|our)\s+(?:\S+\s+){0,3}(?:tới\s+đâu|đâu)",
+        &[
+            Elem::Concept(0),
+            Elem::Opt("của"),
+            Elem::Concept(1),
+            Elem::Gap,
+            Elem::Alt("tới đâu", "đâu"),
+        ],
     ),
     (
         false,
         "where * @me @order",
-        r"where\s+(?:\S+\s+){0,3}(?:my|our)\s+(?:order|purchase|package)",
+        &[
+            Elem::Word("where"),
+            Elem::Gap,
+            Elem::Concept(1),
+            Elem::Concept(0),
+        ],
     ),
     (
         false,
         "cancel * @order",
-        r"cancel\s+(?:\S+\s+){0,3}(?:order|purchase|package)",
+        &[Elem::Word("cancel"), Elem::Gap, Elem::Concept(0)],
     ),
     (
         true,
         "(hủy|huỷ) @order",
-        r"(?:hủy|huỷ)\s+(?:đơn hàng|đơn|mã đơn|order)",
+        &[Elem::Alt("hủy", "huỷ"), Elem::Concept(0)],
     ),
-    (true, "đổi size", r"đổi\s+size"),
+    (true, "đổi size", &[Elem::Word("đổi size")]),
     (
         true,
         "phí (vận chuyển|ship)",
-        r"phí\s+(?:vận\s+chuyển|ship)",
+        &[Elem::Word("phí"), Elem::Alt("vận chuyển", "ship")],
     ),
-    (false, "refund", r"refund"),
-    (true, "hoàn tiền", r"hoàn\s+tiền"),
-    (true, "mã giảm giá", r"mã\s+giảm\s+giá"),
+    (false, "refund", &[Elem::Word("refund")]),
+    (true, "hoàn tiền", &[Elem::Word("hoàn tiền")]),
+    (true, "mã giảm giá", &[Elem::Word("mã giảm giá")]),
     (
         false,
         "(ship|shipping) * (internationally|international)",
-        r"(?:ship|shipping)\s+(?:\S+\s+){0,3}(?:internationally|international)",
+        &[
+            Elem::Alt("ship", "shipping"),
+            Elem::Gap,
+            Elem::Alt("internationally", "international"),
+        ],
     ),
-    (true, "mở cửa * giờ", r"mở\s+cửa\s+(?:\S+\s+){0,3}giờ"),
+    (
+        true,
+        "mở cửa * giờ",
+        &[Elem::Word("mở cửa"), Elem::Gap, Elem::Word("giờ")],
+    ),
     (
         false,
         "change * address",
-        r"change\s+(?:\S+\s+){0,3}address",
+        &[Elem::Word("change"), Elem::Gap, Elem::Word("address")],
     ),
 ];
 
@@ -427,8 +450,9 @@ enum Elem {
 
 struct Generated {
     yaml: String,
-    /// One regex source per phrase, for the naive baseline.
-    regexes: Vec<String>,
+    /// Every gap-free run of words of every phrase, alternatives and
+    /// concepts multiplied out: what the bare scan looks for.
+    segments: Vec<String>,
     phrases: usize,
 }
 
@@ -475,47 +499,44 @@ fn phrase_text(p: &[Elem]) -> String {
     parts.join(" ")
 }
 
-fn words_re(w: &str) -> String {
-    w.split(' ')
-        .map(regex::escape)
-        .collect::<Vec<_>>()
-        .join(r"\s+")
-}
-
-/// The regex a naive bot would write for a phrase: words separated by
-/// whitespace, `*` as up to three words, alternatives and concepts as groups.
-fn phrase_regex(p: &[Elem]) -> String {
-    let mut re = String::new();
-    let mut need_sep = false;
+/// A phrase's gap-free runs of words, with every alternative, optional
+/// word and concept synonym multiplied out, added to `out`.
+fn phrase_segments(p: &[Elem], out: &mut Vec<String>) {
+    // Each run in progress: the texts it can be so far.
+    let mut run: Vec<String> = vec![String::new()];
+    let push = |run: &mut Vec<String>, alts: &[&str], keep: bool| {
+        let mut next = Vec::new();
+        for r in run.iter() {
+            if keep {
+                next.push(r.clone());
+            }
+            for a in alts {
+                next.push(if r.is_empty() {
+                    (*a).to_string()
+                } else {
+                    format!("{r} {a}")
+                });
+            }
+        }
+        *run = next;
+    };
     for e in p {
         match e {
-            Elem::Gap => {
-                re.push_str(r"\s+(?:\S+\s+){0,3}");
-                need_sep = false;
-                continue;
-            }
-            Elem::Opt(w) => {
-                re.push_str(&format!(r"(?:\s+{})?", words_re(w)));
-                continue;
-            }
-            _ => {}
-        }
-        if need_sep {
-            re.push_str(r"\s+");
-        }
-        match e {
-            Elem::Word(w) => re.push_str(&words_re(w)),
-            Elem::Alt(a, b) => re.push_str(&format!("(?:{}|{})", words_re(a), words_re(b))),
+            Elem::Word(w) => push(&mut run, &[w], false),
+            Elem::Alt(a, b) => push(&mut run, &[a, b], false),
+            Elem::Opt(w) => push(&mut run, &[w], true),
             Elem::Concept(c) => {
                 let (_, vi, en) = CONCEPTS[*c];
-                let alts: Vec<String> = vi.iter().chain(en.iter()).map(|w| words_re(w)).collect();
-                re.push_str(&format!("(?:{})", alts.join("|")));
+                let all: Vec<&str> = vi.iter().chain(en.iter()).copied().collect();
+                push(&mut run, &all, false);
             }
-            Elem::Gap | Elem::Opt(_) => unreachable!(),
+            Elem::Gap => {
+                out.extend(run.drain(..).filter(|r| !r.is_empty()));
+                run.push(String::new());
+            }
         }
-        need_sep = true;
     }
-    re
+    out.extend(run.into_iter().filter(|r| !r.is_empty()));
 }
 
 fn yaml_quote(s: &str) -> String {
@@ -536,17 +557,17 @@ fn generate(n: usize) -> Generated {
         let _ = writeln!(yaml, "  {name}:\n    vi: [{}]\n    en: [{}]", q(vi), q(en));
     }
     yaml.push_str("\nintents:\n");
-    let mut regexes = Vec::new();
+    let mut segments = Vec::new();
     let mut phrases = 0;
     for i in 0..n {
         let _ = writeln!(yaml, "  - id: intent_{i:05}\n    phrases:");
         for (lang, vi, count) in [("vi", true, 5), ("en", false, 3)] {
             let _ = writeln!(yaml, "      {lang}:");
             let mut count = count;
-            if let Some(&(core_vi, text, re)) = CORE.get(i) {
+            if let Some(&(core_vi, text, elems)) = CORE.get(i) {
                 if core_vi == vi {
                     let _ = writeln!(yaml, "        - {}", yaml_quote(text));
-                    regexes.push(re.to_string());
+                    phrase_segments(elems, &mut segments);
                     phrases += 1;
                     count -= 1;
                 }
@@ -554,15 +575,17 @@ fn generate(n: usize) -> Generated {
             for _ in 0..count {
                 let p = gen_phrase(&mut rng, vi);
                 let _ = writeln!(yaml, "        - {}", yaml_quote(&phrase_text(&p)));
-                regexes.push(phrase_regex(&p));
+                phrase_segments(&p, &mut segments);
                 phrases += 1;
             }
         }
         let _ = writeln!(yaml, "    replies: [\"ok {i}\"]");
     }
+    segments.sort();
+    segments.dedup();
     Generated {
         yaml,
-        regexes,
+        segments,
         phrases,
     }
 }
@@ -624,50 +647,206 @@ const MESSAGES: &[&str] = &[
 ];
 
 // ---------------------------------------------------------------------------
-// Benchmarks.
+// Real traffic.
 
-const SIZES: [usize; 3] = [30, 300, 3000];
+/// One message of the corpus.
+struct Msg {
+    lang: Lang,
+    text: &'static str,
+}
 
-fn classify_all(m: &Matcher) -> usize {
-    let mut hits = 0;
-    for msg in MESSAGES {
-        let c = m.classify(black_box(msg));
-        if c.intent_id().is_some() {
-            hits += 1;
+/// The 3,777 messages of `benches/data` (see its README for sources and
+/// licences), in file order.
+fn corpus() -> Vec<Msg> {
+    let mut out = Vec::new();
+    for file in [
+        include_str!("data/project.tsv"),
+        include_str!("data/bitext.tsv"),
+        include_str!("data/clinc150.tsv"),
+    ] {
+        for line in file.lines() {
+            if let Some((lang, text)) = line.split_once('\t') {
+                let lang = if lang == "en" { Lang::En } else { Lang::Vi };
+                out.push(Msg { lang, text });
+            }
         }
+    }
+    out
+}
+
+/// The bare baseline: one aho-corasick automaton of the phrases' gap-free
+/// runs of words as written, the same kind the matcher builds (contiguous
+/// NFA, standard semantics, no prefilter), ASCII case-insensitive, run with
+/// overlapping matches over each message as typed. No normalization, no
+/// scoring: the floor a keyword matcher cannot go under.
+fn bare_scanner(segments: &[String]) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .prefilter(false)
+        .ascii_case_insensitive(true)
+        .build(segments)
+        .unwrap_or_else(|e| panic!("bare scanner: {e}"))
+}
+
+fn scan(ac: &AhoCorasick, text: &str) -> usize {
+    ac.find_overlapping_iter(black_box(text)).count()
+}
+
+fn classify_corpus(m: &Matcher, msgs: &[Msg]) -> usize {
+    let mut hits = 0;
+    for msg in msgs {
+        let c = m.classify(black_box(msg.text));
+        hits += usize::from(c.intent_id().is_some());
         black_box(&c);
     }
     hits
 }
 
-/// Naive bot: lowercase, try every phrase regex, score every intent.
-fn baseline_all(regexes: &[Regex], per_intent: usize, scores: &mut [u32]) -> usize {
-    let mut hits = 0;
-    for msg in MESSAGES {
-        let lower = black_box(msg).to_lowercase();
-        scores.iter_mut().for_each(|s| *s = 0);
-        for (i, re) in regexes.iter().enumerate() {
-            if re.is_match(&lower) {
-                scores[i / per_intent] += 1;
-            }
-        }
-        if let Some((_, &best)) = scores.iter().enumerate().max_by_key(|(_, s)| **s) {
-            if best > 0 {
-                hits += 1;
-            }
-        }
-    }
-    hits
+fn scan_corpus(ac: &AhoCorasick, msgs: &[Msg]) -> usize {
+    msgs.iter().map(|m| scan(ac, m.text)).sum()
 }
 
+/// Per-message figures: each message timed alone, `ROUNDS` times with the
+/// bare scan interleaved, its median round kept (a preempted round on a
+/// shared machine drops out); then the median, p99 and mean over messages.
+const ROUNDS: usize = 7;
+
+struct Dist {
+    p50: f64,
+    p99: f64,
+    mean: f64,
+}
+
+fn dist(mut ns: Vec<f64>) -> Dist {
+    ns.sort_by(f64::total_cmp);
+    let at = |q: f64| ns[((ns.len() - 1) as f64 * q).round() as usize] / 1000.0;
+    Dist {
+        p50: at(0.5),
+        p99: at(0.99),
+        mean: ns.iter().sum::<f64>() / ns.len() as f64 / 1000.0,
+    }
+}
+
+/// Times every message; returns (firstline, bare scan) nanoseconds per
+/// message, the median of `ROUNDS`.
+fn time_messages(m: &Matcher, ac: Option<&AhoCorasick>, msgs: &[Msg]) -> (Vec<f64>, Vec<f64>) {
+    let mut fl = vec![[0f64; ROUNDS]; msgs.len()];
+    let mut bare = vec![[0f64; ROUNDS]; msgs.len()];
+    for r in 0..ROUNDS {
+        for (i, msg) in msgs.iter().enumerate() {
+            let t0 = Instant::now();
+            black_box(m.classify(black_box(msg.text)));
+            let t1 = Instant::now();
+            if let Some(ac) = ac {
+                black_box(scan(ac, msg.text));
+            }
+            let t2 = Instant::now();
+            fl[i][r] = (t1 - t0).as_nanos() as f64;
+            bare[i][r] = (t2 - t1).as_nanos() as f64;
+        }
+    }
+    let median = |v: Vec<[f64; ROUNDS]>| -> Vec<f64> {
+        v.into_iter()
+            .map(|mut r| {
+                r.sort_by(f64::total_cmp);
+                r[ROUNDS / 2]
+            })
+            .collect()
+    };
+    (median(fl), median(bare))
+}
+
+fn us(d: &Dist) -> String {
+    format!(
+        "p50 {:.2} µs, p99 {:.2} µs, mean {:.2} µs",
+        d.p50, d.p99, d.mean
+    )
+}
+
+/// Prints the per-message distribution of `m` on the corpus (and per
+/// language), beside the bare scan's when there is one.
+fn report(name: &str, m: &Matcher, ac: Option<&AhoCorasick>, msgs: &[Msg]) -> Dist {
+    let (fl, bare) = time_messages(m, ac, msgs);
+    let all = dist(fl.clone());
+    let mut line = format!(
+        "traffic/{name}: {} messages, {} get an intent; firstline {}",
+        msgs.len(),
+        classify_corpus(m, msgs),
+        us(&all)
+    );
+    if ac.is_some() {
+        let b = dist(bare);
+        let _ = write!(
+            line,
+            "; bare scan {}; ratio p50 {:.1}x, p99 {:.1}x, mean {:.1}x",
+            us(&b),
+            all.p50 / b.p50,
+            all.p99 / b.p99,
+            all.mean / b.mean
+        );
+    }
+    eprintln!("{line}");
+    for lang in [Lang::Vi, Lang::En] {
+        let part: Vec<f64> = msgs
+            .iter()
+            .zip(&fl)
+            .filter(|(m, _)| m.lang == lang)
+            .map(|(_, t)| *t)
+            .collect();
+        eprintln!(
+            "traffic/{name}/{lang:?}: {} messages; firstline {}",
+            part.len(),
+            us(&dist(part))
+        );
+    }
+    all
+}
+
+/// CPU time of the whole process so far, in seconds (Linux; 0 elsewhere).
+fn process_cpu() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // After the command name (in parentheses): field 14 utime, 15 stime.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// CPU per message with `threads` threads sharing one matcher, each
+/// classifying the corpus `passes` times.
+fn cpu_per_message(m: &Matcher, msgs: &[Msg], threads: usize, passes: usize) -> f64 {
+    let before = process_cpu();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..passes {
+                    black_box(classify_corpus(m, msgs));
+                }
+            });
+        }
+    });
+    let cpu = process_cpu() - before;
+    cpu * 1e6 / (threads * passes * msgs.len()) as f64
+}
+
+// ---------------------------------------------------------------------------
+// Benchmarks.
+
+const SIZES: [usize; 3] = [30, 300, 3000];
+
 /// A benchmark group with the settings every group here shares (1 s
-/// warm-up, 3 s measurement); `per_message` reports throughput in messages.
+/// warm-up, 3 s measurement); `elements` reports throughput in messages.
 fn new_group<'a>(
     c: &'a mut Criterion,
     name: &str,
     samples: usize,
     mode: SamplingMode,
-    per_message: bool,
+    elements: Option<usize>,
 ) -> BenchmarkGroup<'a, WallTime> {
     let mut group = c.benchmark_group(name);
     group
@@ -675,113 +854,74 @@ fn new_group<'a>(
         .sampling_mode(mode)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    if per_message {
-        group.throughput(Throughput::Elements(MESSAGES.len() as u64));
+    if let Some(n) = elements {
+        group.throughput(Throughput::Elements(n as u64));
     }
     group
 }
 
 fn bench_classify(c: &mut Criterion) {
+    let msgs = corpus();
+    let mut p50 = Vec::new();
     for &n in &SIZES {
         let g = generate(n);
         let (m, bytes) = measure(|| build_generated(&g));
-        let hits = classify_all(&m);
+        let ac = bare_scanner(&g.segments);
         eprintln!(
-            "memory/generated/{n}: {} phrases, matcher {}; {hits}/{} messages classified",
+            "memory/generated/{n}: {} phrases ({} scan patterns), matcher {}",
             g.phrases,
+            g.segments.len(),
             mib(bytes),
-            MESSAGES.len()
         );
-        let mut group = new_group(
-            c,
-            "classify/generated",
-            if n >= 3000 { 20 } else { 30 },
-            if n >= 3000 {
-                SamplingMode::Flat
-            } else {
-                SamplingMode::Auto
-            },
-            true,
-        );
-        group.bench_with_input(BenchmarkId::from_parameter(n), &m, |b, m| {
-            b.iter(|| classify_all(m))
-        });
-        group.finish();
+        p50.push(report(&format!("generated/{n}"), &m, Some(&ac), &msgs));
 
-        // Diagnostic: the same set without typo correction, to show its share.
-        let mut exact = config();
-        exact.typo_correction = false;
-        let m = Matcher::builder()
-            .config(exact)
-            .add_yaml("generated.yaml", &g.yaml)
-            .build()
-            .unwrap_or_else(|e| panic!("generated rules do not compile: {e}"));
+        // Criterion: the whole corpus per iteration, firstline and the bare
+        // scan in the same group.
         let mut group = new_group(
             c,
-            "classify/generated_no_typo_correction",
-            20,
+            &format!("traffic/generated/{n}"),
+            10,
             SamplingMode::Flat,
-            true,
+            Some(msgs.len()),
         );
-        group.bench_with_input(BenchmarkId::from_parameter(n), &m, |b, m| {
-            b.iter(|| classify_all(m))
-        });
+        group.bench_function("classify", |b| b.iter(|| classify_corpus(&m, &msgs)));
+        group.bench_function("bare_scan", |b| b.iter(|| scan_corpus(&ac, &msgs)));
         group.finish();
     }
+    eprintln!(
+        "traffic/generated: 3000 vs 30 intents, p50 {:.2}x, mean {:.2}x",
+        p50[2].p50 / p50[0].p50,
+        p50[2].mean / p50[0].mean
+    );
 
     let (shipped, bytes) = measure(build_shipped);
     if let Some(m) = shipped {
         eprintln!(
-            "memory/shipped: {} intents, matcher {}; {}/{} messages classified",
+            "memory/shipped: {} intents, matcher {}",
             m.intents().len(),
-            mib(bytes),
-            classify_all(&m),
-            MESSAGES.len()
+            mib(bytes)
         );
-        let mut group = new_group(c, "classify", 30, SamplingMode::Auto, true);
-        group.bench_function("shipped", |b| b.iter(|| classify_all(&m)));
-        group.finish();
-    }
-}
-
-fn bench_baseline(c: &mut Criterion) {
-    for &n in &SIZES {
-        let g = generate(n);
-        let (regexes, bytes) = measure(|| {
-            g.regexes
-                .iter()
-                .map(|r| Regex::new(r).unwrap_or_else(|e| panic!("baseline regex {r}: {e}")))
-                .collect::<Vec<_>>()
-        });
-        let per_intent = g.phrases / n;
-        let mut scores = vec![0u32; n];
-        let hits = baseline_all(&regexes, per_intent, &mut scores);
+        report("shipped", &m, None, &msgs);
+        let one = cpu_per_message(&m, &msgs, 1, 4);
+        let two = cpu_per_message(&m, &msgs, 2, 4);
         eprintln!(
-            "memory/baseline/{n}: {} regexes, {}; {hits}/{} messages matched something",
-            regexes.len(),
-            mib(bytes),
-            MESSAGES.len()
+            "threads/shipped: CPU per message, 1 thread {one:.2} µs, 2 threads sharing one matcher {two:.2} µs ({:.2}x)",
+            two / one
         );
         let mut group = new_group(
             c,
-            "baseline/regex_loop",
-            if n >= 3000 { 10 } else { 20 },
-            if n >= 3000 {
-                SamplingMode::Flat
-            } else {
-                SamplingMode::Auto
-            },
-            true,
+            "traffic/shipped",
+            10,
+            SamplingMode::Flat,
+            Some(msgs.len()),
         );
-        group.bench_with_input(BenchmarkId::from_parameter(n), &regexes, |b, r| {
-            b.iter(|| baseline_all(r, per_intent, &mut scores))
-        });
+        group.bench_function("classify", |b| b.iter(|| classify_corpus(&m, &msgs)));
         group.finish();
     }
 }
 
 fn bench_compile(c: &mut Criterion) {
-    let mut group = new_group(c, "compile/generated", 10, SamplingMode::Flat, false);
+    let mut group = new_group(c, "compile/generated", 10, SamplingMode::Flat, None);
     for &n in &SIZES {
         let g = generate(n);
         group.bench_with_input(BenchmarkId::from_parameter(n), &g, |b, g| {
@@ -791,7 +931,7 @@ fn bench_compile(c: &mut Criterion) {
     }
     group.finish();
     // The shipped pack checks its ~900 examples and counter-examples too.
-    let mut group = new_group(c, "compile", 10, SamplingMode::Flat, false);
+    let mut group = new_group(c, "compile", 10, SamplingMode::Flat, None);
     group.bench_function("shipped", |b| b.iter_with_large_drop(build_shipped));
     group.finish();
 }
@@ -808,7 +948,7 @@ fn bench_normalize(c: &mut Criterion) {
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let mut group = new_group(c, "normalize", 30, SamplingMode::Auto, false);
+    let mut group = new_group(c, "normalize", 30, SamplingMode::Auto, None);
     for (name, text) in [
         ("vi_short", vi_short),
         ("mojibake", mojibake),
@@ -822,11 +962,5 @@ fn bench_normalize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(
-    benches,
-    bench_classify,
-    bench_baseline,
-    bench_compile,
-    bench_normalize
-);
+criterion_group!(benches, bench_classify, bench_compile, bench_normalize);
 criterion_main!(benches);
