@@ -1,12 +1,14 @@
 //! From sources to a [`Matcher`]: load, build the automata, check examples, lint.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::engine::Engine;
 use super::scan::Owner;
 use super::{Config, Inner, Intent, Matcher};
 use crate::error::{CompileError, Diagnostic, DiagnosticKind as K, Severity};
+use crate::fxhash::FastMap;
 use crate::normalize::Normalizer;
 use crate::rules::phrase::Piece;
 use crate::rules::{RuleSet, Source};
@@ -176,30 +178,37 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
 
 /// Legal but suspicious rules.
 fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
-    // The same phrase (as written, ignoring case) in two intents.
-    let mut owners: BTreeMap<String, Vec<(usize, Arc<str>)>> = BTreeMap::new();
+    // The same phrase (as written, ignoring case) in two intents. Hashed:
+    // tens of thousands of phrases at 3,000 intents, nearly all unique, so
+    // only the few shared ones are sorted (by phrase, for a stable report).
+    let mut owners: FastMap<Cow<'_, str>, Vec<(usize, &Arc<str>)>> = FastMap::default();
     for p in engine.phrases() {
         if let Owner::Intent(k) = p.owner {
-            let v = owners.entry(p.text.to_lowercase()).or_default();
+            let text: Cow<'_, str> = if p.text.chars().any(char::is_uppercase) {
+                Cow::Owned(p.text.to_lowercase())
+            } else {
+                Cow::Borrowed(&p.text)
+            };
+            let v = owners.entry(text).or_default();
             if !v.iter().any(|(o, _)| *o == k as usize) {
-                v.push((k as usize, p.location.clone()));
+                v.push((k as usize, &p.location));
             }
         }
     }
-    for (phrase, v) in owners {
-        if v.len() > 1 {
-            let ids: Vec<String> = v
-                .iter()
-                .map(|(k, l)| format!("`{}` ({l})", set.intents[*k].info.id))
-                .collect();
-            diags.push(
-                Diagnostic::warning(
-                    K::Lint,
-                    format!("phrase `{phrase}` is shared by {}", ids.join(" and ")),
-                )
-                .help("a shared phrase cannot tell the intents apart: make each one more specific"),
-            );
-        }
+    let mut shared: Vec<_> = owners.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    shared.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (phrase, v) in shared {
+        let ids: Vec<String> = v
+            .iter()
+            .map(|(k, l)| format!("`{}` ({l})", set.intents[*k].info.id))
+            .collect();
+        diags.push(
+            Diagnostic::warning(
+                K::Lint,
+                format!("phrase `{phrase}` is shared by {}", ids.join(" and ")),
+            )
+            .help("a shared phrase cannot tell the intents apart: make each one more specific"),
+        );
     }
     for ir in &set.intents {
         let i = &ir.info;
