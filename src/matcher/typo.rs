@@ -51,9 +51,14 @@ pub(crate) struct Found {
 }
 
 /// The deletion variants of the vocabulary, sorted by hash.
-#[derive(Default)]
 pub(crate) struct TypoIndex {
     entries: Vec<Entry>,
+    /// One bit per hash (its top bits), about eight bits per entry: most
+    /// variants of a typed word are in no vocabulary word, and this says
+    /// so in one memory access instead of a binary search.
+    filter: Vec<u64>,
+    /// `64 - log2(filter bits)`: the shift that takes a hash to its bit.
+    filter_shift: u32,
     /// The longest indexed word: a typed word more than two letters longer
     /// cannot be within two edits of any.
     max_len: usize,
@@ -174,7 +179,19 @@ impl TypoIndex {
             });
         }
         entries.sort_unstable_by_key(|e| (e.hash, e.word, e.a, e.b));
-        TypoIndex { entries, max_len }
+        let bits = (entries.len() * 8).next_power_of_two().max(64);
+        let filter_shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits / 64];
+        for e in &entries {
+            let bit = (e.hash >> filter_shift) as usize;
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        TypoIndex {
+            entries,
+            filter,
+            filter_shift,
+            max_len,
+        }
     }
 
     /// Every vocabulary word that shares a variant with `typed` when up to
@@ -195,6 +212,10 @@ impl TypoIndex {
         }
         let h = Hasher::new(t);
         h.each_variant(max_del, |hash, a, b| {
+            let bit = (hash >> self.filter_shift) as usize;
+            if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+                return;
+            }
             let from = self.entries.partition_point(|e| e.hash < hash);
             for e in self.entries[from..].iter().take_while(|e| e.hash == hash) {
                 if e.deletions() > max_del {
