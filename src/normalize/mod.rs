@@ -431,6 +431,10 @@ fn words(s: &str) -> Vec<String> {
 
 /// Lowercases (with the Đ look-alikes mapped to đ) and recomposes if needed.
 fn lower(s: &str) -> String {
+    if s.is_ascii() {
+        // ASCII fast path: what `push_lower` does to each ASCII char.
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     let mut simple = true;
     for c in s.chars() {

@@ -37,13 +37,37 @@ fn is_emoticon_letter(c: char) -> bool {
 /// inside; `₫` after a digit stays inside; emoticons (`:v`, `<3`) are
 /// dropped with the other punctuation.
 pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(o, _)| o);
+    if text.is_ascii() {
+        // ASCII fast path: chars are bytes and offsets are indices, so no
+        // table of char offsets is built.
+        let b = text.as_bytes();
+        split_chars(
+            b.len(),
+            |i| b.get(i).map(|&c| char::from(c)),
+            |i| i.min(b.len()),
+        )
+    } else {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        split_chars(
+            chars.len(),
+            |i| chars.get(i).map(|&(_, c)| c),
+            |i| chars.get(i).map_or(text.len(), |&(o, _)| o),
+        )
+    }
+}
+
+/// `split` over `len` chars: `at(i)` is char `i`, `end_of(i)` its byte
+/// offset (the text's length past the end).
+fn split_chars(
+    len: usize,
+    at: impl Fn(usize) -> Option<char>,
+    end_of: impl Fn(usize) -> usize,
+) -> Vec<Range<usize>> {
+    let ch = |i: usize| at(i).unwrap_or(' ');
     let mut out = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
+    while i < len {
+        let c = ch(i);
         if !is_word(c) {
             // Emoticons whose last char would otherwise be a token.
             if matches!(c, ':' | ';' | '=') {
@@ -65,9 +89,9 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
         }
         let start = i;
         let mut j = i + 1;
-        while j < chars.len() {
-            let c = chars[j].1;
-            let prev = chars[j - 1].1;
+        while j < len {
+            let c = ch(j);
+            let prev = ch(j - 1);
             if is_word(c) {
                 j += 1;
             } else if (matches!(c, '.' | ',')
@@ -84,7 +108,7 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
                 break;
             }
         }
-        out.push(chars[start].0..end_of(j));
+        out.push(end_of(start)..end_of(j));
         i = j;
     }
     out
