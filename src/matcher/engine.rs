@@ -20,7 +20,7 @@ pub(crate) struct Engine {
     scanner: Scanner,
     pub(super) vocab: Vocabulary,
     scorer: Scorer,
-    pub entities: Vec<EntityIr>,
+    entities: entity::Entities,
     /// Each lexicon's name and severity.
     lexicons: Vec<(std::sync::Arc<str>, u8)>,
 }
@@ -57,7 +57,7 @@ impl Engine {
             scanner,
             vocab: vocab.build()?,
             scorer: Scorer::new(intents),
-            entities,
+            entities: entity::Entities::new(entities),
             lexicons: lexicons
                 .iter()
                 .map(|l| (l.name.clone(), l.severity))
@@ -142,7 +142,7 @@ impl Engine {
                 ambiguous: ranking.ambiguous,
                 ranked: ranking.ranked,
                 lang,
-                entities: entity::extract(&self.entities, n),
+                entities: self.entities.extract(n),
                 lexicon_hits,
             },
             corrections: corrections.list,

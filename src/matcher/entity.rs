@@ -12,37 +12,66 @@ use super::types::Entity;
 use crate::normalize::Normalized;
 use crate::rules::{EntityIr, EntityNorm};
 
-/// Every entity of `n`, in message order. Regexes run over the cleaned text
-/// and spans map back through the normalizer's offset map.
-pub(crate) fn extract(entities: &[EntityIr], n: &Normalized) -> Vec<Entity> {
-    let mut out = Vec::new();
-    for e in entities {
-        // `is_match` runs on the lazy DFA; captures need the slower
-        // engines, so only messages that have the entity pay for them.
-        if !e.regex.is_match(n.clean()) {
-            continue;
-        }
-        for caps in e.regex.captures_iter(n.clean()) {
-            // The group named `value`, else the first group that took
-            // part (alternatives can each capture their own), else all.
-            let Some(m) = caps
-                .name("value")
-                .or_else(|| caps.iter().skip(1).flatten().next())
-                .or_else(|| caps.get(0))
-            else {
-                continue;
+/// The rules' entities, compiled: each entity's regex, and one set of all
+/// of them that says in one pass over the message which can match at all.
+pub(crate) struct Entities {
+    defs: Vec<EntityIr>,
+    /// `None` when the set would be too large; each regex then runs alone.
+    any: Option<regex::RegexSet>,
+}
+
+impl Entities {
+    pub(crate) fn new(defs: Vec<EntityIr>) -> Entities {
+        let any = (defs.len() > 1)
+            .then(|| {
+                regex::RegexSetBuilder::new(defs.iter().map(|e| e.regex.as_str()))
+                    .size_limit(crate::rules::REGEX_SIZE_LIMIT * 8)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        Entities { defs, any }
+    }
+
+    /// Every entity of `n`, in message order. Regexes run over the cleaned
+    /// text and spans map back through the normalizer's offset map.
+    pub(crate) fn extract(&self, n: &Normalized) -> Vec<Entity> {
+        let mut out = Vec::new();
+        let text = n.clean();
+        // One pass over the message decides which entities can match; most
+        // messages hold none. Captures need the slower engines, so only
+        // the entities present pay for them.
+        let present = self.any.as_ref().map(|set| set.matches(text));
+        for (i, e) in self.defs.iter().enumerate() {
+            let here = match &present {
+                Some(p) => p.matched(i),
+                None => e.regex.is_match(text),
             };
-            if let Some(value) = normalize_value(e.norm, m.as_str()) {
-                out.push(Entity {
-                    name: e.name.clone(),
-                    value,
-                    span: n.clean_to_original(m.range()),
-                });
+            if !here {
+                continue;
+            }
+            for caps in e.regex.captures_iter(text) {
+                // The group named `value`, else the first group that took
+                // part (alternatives can each capture their own), else all.
+                let Some(m) = caps
+                    .name("value")
+                    .or_else(|| caps.iter().skip(1).flatten().next())
+                    .or_else(|| caps.get(0))
+                else {
+                    continue;
+                };
+                if let Some(value) = normalize_value(e.norm, m.as_str()) {
+                    out.push(Entity {
+                        name: e.name.clone(),
+                        value,
+                        span: n.clean_to_original(m.range()),
+                    });
+                }
             }
         }
+        out.sort_by_key(|e| e.span.start);
+        out
     }
-    out.sort_by_key(|e| e.span.start);
-    out
 }
 
 /// Turns the captured text into the entity's canonical value, or `None`

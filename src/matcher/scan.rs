@@ -173,6 +173,9 @@ pub(crate) struct ScanScratch {
     found: Vec<(u32, u32, u32)>,
     woken: Vec<u32>,
     hits: Vec<PhraseHit>,
+    /// The variants that chained, with their match, before each phrase's
+    /// best is picked.
+    chained: Vec<(u32, PhraseHit)>,
     seg_hits: Vec<SegHit>,
     segments: Vec<Range<u32>>,
     chain: Vec<Range<u32>>,
@@ -187,6 +190,7 @@ impl ScanScratch {
         self.found.capacity() > KEEP
             || self.woken.capacity() > KEEP
             || self.seg_hits.capacity() > KEEP
+            || self.chained.capacity() > KEEP
     }
 }
 
@@ -408,6 +412,7 @@ impl Scanner {
             found,
             woken,
             hits,
+            chained,
             seg_hits,
             segments,
             chain: chain_buf,
@@ -420,6 +425,7 @@ impl Scanner {
         found.clear();
         woken.clear();
         hits.clear();
+        chained.clear();
         seg_hits.clear();
         segments.clear();
         patterns.clear();
@@ -474,9 +480,10 @@ impl Scanner {
             }
             woken.extend_from_slice(&self.anchored[p as usize]);
         }
-        // Variants of one phrase have consecutive ids: sorted, a phrase's
-        // variants are contiguous and its best match is kept in one place.
-        woken.sort_unstable();
+        // Most woken variants do not chain; only those that do are sorted
+        // (by variant id, so that a phrase's variants, which have
+        // consecutive ids, are contiguous and its best match is the first
+        // of the highest score).
         for &v in woken.iter() {
             let var = &self.variants[v as usize];
             seg_hits.clear();
@@ -508,26 +515,27 @@ impl Scanner {
                 continue;
             }
             if let Some(factor) = chain(seg_hits, &var.gaps, chain_buf, best_chain) {
-                let score = f32::from(var.words) * factor;
-                let better = match hits.last() {
-                    Some(h) if h.phrase == var.phrase => score > h.score,
-                    _ => true,
+                let hit = PhraseHit {
+                    phrase: var.phrase,
+                    owner: self.phrases[var.phrase as usize].owner,
+                    score: f32::from(var.words) * factor,
+                    span: best_chain[0].start..best_chain[best_chain.len() - 1].end,
+                    segs: segments.len() as u32..(segments.len() + best_chain.len()) as u32,
+                    factor,
                 };
-                if better {
-                    let hit = PhraseHit {
-                        phrase: var.phrase,
-                        owner: self.phrases[var.phrase as usize].owner,
-                        score,
-                        span: best_chain[0].start..best_chain[best_chain.len() - 1].end,
-                        segs: segments.len() as u32..(segments.len() + best_chain.len()) as u32,
-                        factor,
-                    };
-                    segments.extend_from_slice(best_chain);
-                    match hits.last_mut() {
-                        Some(h) if h.phrase == var.phrase => *h = hit,
-                        _ => hits.push(hit),
+                segments.extend_from_slice(best_chain);
+                chained.push((v, hit));
+            }
+        }
+        chained.sort_unstable_by_key(|c| c.0);
+        for (_, hit) in chained.drain(..) {
+            match hits.last_mut() {
+                Some(h) if h.phrase == hit.phrase => {
+                    if hit.score > h.score {
+                        *h = hit;
                     }
                 }
+                _ => hits.push(hit),
             }
         }
 
