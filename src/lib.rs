@@ -84,9 +84,13 @@
 //! time linear in the message, and reads at most
 //! [`Config::max_message_bytes`] of it. Replies never echo what the customer
 //! typed: only validated entity values (an order id, a phone number) go into
-//! templates, and no order detail is revealed before the ownership check. Rule files are trusted more, but a
-//! broken one still yields a [`CompileError`], never a panic: regexes have
-//! a size limit and phrases a cap on how far they expand.
+//! templates, and no order detail is revealed before the ownership check.
+//! Rule files are trusted more, but a broken or hostile one still yields a
+//! [`CompileError`], never a panic, a hang or a runaway allocation: every
+//! cost of compiling has a [`Limits`] bound (file size, YAML depth and
+//! node count, phrase nesting and expansion, regex size), checked before
+//! the work it bounds and reported at the place it was reached; only
+//! regular files are read, and a directory loop is read once.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
