@@ -51,6 +51,14 @@ static SOURCES: &[(&str, &str)] = &[
         include_str!("../rules/entities.yaml"),
     ),
     (
+        "rules/examples-bitext.yaml",
+        include_str!("../rules/examples-bitext.yaml"),
+    ),
+    (
+        "rules/examples-clinc.yaml",
+        include_str!("../rules/examples-clinc.yaml"),
+    ),
+    (
         "rules/feedback.yaml",
         include_str!("../rules/feedback.yaml"),
     ),

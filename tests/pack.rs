@@ -270,8 +270,10 @@ fn a_shop_file_overrides_settings_and_extends_concepts() {
 }
 
 /// External development data (text written by others, see
-/// tests/data/external/README.md): floors just under what the pack scores,
-/// so a change that loses accuracy on it fails. The held-out parts
+/// tests/data/external/README.md): floors just under what the pack scores
+/// (Bitext dev 0.892, CLINC train off-topic 0.938 and in-domain 0.690), so a
+/// change that loses accuracy on it fails. Part of it is in the pack's
+/// example files, so these floors guard, they do not estimate. The held-out parts
 /// (bitext-heldout.tsv, clinc-val.tsv) are measured and reported, never
 /// tuned on, and have no floor here.
 #[test]
@@ -280,8 +282,8 @@ fn accuracy_on_the_external_development_data_stays_above_the_floor() {
     let bitext = report(&m, "external/bitext-dev.tsv");
     assert!(bitext.total > 4000, "bitext-dev.tsv: {} rows", bitext.total);
     assert!(
-        bitext.accuracy() >= 0.43,
-        "bitext-dev.tsv: accuracy {:.3} < 0.43",
+        bitext.accuracy() >= 0.87,
+        "bitext-dev.tsv: accuracy {:.3} < 0.87",
         bitext.accuracy()
     );
     let clinc = report(&m, "external/clinc-train.tsv");
@@ -348,4 +350,53 @@ fn word_forms_and_chat_abbreviations_reach_the_rules() {
         );
         assert_eq!(e.classification.intent_id(), Some(intent), "{text}");
     }
+}
+
+/// Where no phrase answers an English message, the example similarity does,
+/// and it leaves everyday off-topic requests alone.
+#[test]
+fn examples_answer_what_the_phrases_miss() {
+    let m = pack::matcher();
+    let e = m.explain("what is the termination charge");
+    assert_eq!(e.classification.intent_id(), Some("check_cancellation_fee"));
+    let sim = e.similar.expect("the similarity was consulted");
+    assert!(sim.decided, "{sim:?}");
+    assert_eq!(&*sim.intents[0].0, "check_cancellation_fee");
+    assert!(sim.intents[0].1 >= sim.threshold && sim.intents[0].1 > sim.off_topic);
+    for text in ["what's the weather like in Paris", "set an alarm for 7 am"] {
+        assert_eq!(m.classify(text).intent_id(), None, "{text}");
+    }
+}
+
+/// A top-level `examples:` section teaches an intent messages its phrases do
+/// not cover; `none` holds off-topic ones; an unknown intent is an error at
+/// its key.
+#[test]
+fn example_files_feed_the_similarity() {
+    let rules =
+        "version: 1\nintents:\n  - id: gift_wrap\n    phrases:\n      en: [\"gift wrap\"]\n";
+    let examples = "version: 1\nexamples:\n  gift_wrap:\n    en: [\"can you wrap it as a present\", \"do you do present wrapping\", \"wrap the present with a ribbon\"]\n  none:\n    en: [\"what time is it\", \"tell me a joke\", \"play some music\"]\n";
+    let m = Matcher::builder()
+        .add_yaml("rules.yaml", rules)
+        .add_yaml("examples.yaml", examples)
+        .build()
+        .expect("compiles");
+    assert_eq!(
+        m.classify("could you wrap my present please").intent_id(),
+        Some("gift_wrap")
+    );
+    assert_eq!(m.classify("tell me a good joke").intent_id(), None);
+    let err = Matcher::builder()
+        .add_yaml("rules.yaml", rules)
+        .add_yaml(
+            "x.yaml",
+            "version: 1\nexamples:\n  gift_wrapping:\n    en: [\"wrap it\"]\n",
+        )
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("gift_wrapping") && err.contains("x.yaml:3:3"),
+        "{err}"
+    );
 }

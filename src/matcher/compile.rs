@@ -60,6 +60,7 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
         &set.intents,
         &set.lexicons,
         std::mem::take(&mut set.entities),
+        &set.example_data,
     ) {
         Ok(e) => e,
         Err(msg) => {

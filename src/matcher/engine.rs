@@ -10,16 +10,19 @@ use std::cell::RefCell;
 
 use super::scan::{Owner, PhraseInfo, ScanScratch, Scanner};
 use super::score::{ScoreScratch, Scorer};
-use super::types::{Classification, Contribution, Correction, LexiconHit};
+use super::similar::{SimScratch, Similar};
+use super::types::{Classification, Contribution, Correction, LexiconHit, Scored, Similarity};
 use super::vocab::{VocabBuilder, Vocabulary};
 use super::{entity, Config};
 use crate::normalize::{Normalized, Normalizer};
-use crate::rules::{EntityIr, IntentIr, LexiconIr};
+use crate::rules::{EntityIr, ExampleData, IntentIr, LexiconIr};
+use crate::Lang;
 
 pub(crate) struct Engine {
     scanner: Scanner,
     pub(super) vocab: Vocabulary,
     scorer: Scorer,
+    similar: Similar,
     entities: entity::Entities,
     /// Each lexicon's name and severity.
     lexicons: Vec<(std::sync::Arc<str>, u8)>,
@@ -33,6 +36,8 @@ pub(crate) struct Outcome {
     pub contributions: Vec<Contribution>,
     /// The scanned tokens (after corrections); only when explaining.
     pub tokens: Vec<String>,
+    /// The example similarity, when consulted; only when explaining.
+    pub similar: Option<Similarity>,
 }
 
 /// Per-message working buffers, kept per thread and reused so that a
@@ -42,6 +47,7 @@ pub(crate) struct Outcome {
 struct Scratch {
     scan: ScanScratch,
     score: ScoreScratch,
+    similar: SimScratch,
 }
 
 impl Engine {
@@ -50,12 +56,33 @@ impl Engine {
         intents: &[IntentIr],
         lexicons: &[LexiconIr],
         entities: Vec<EntityIr>,
+        example_data: &[ExampleData],
     ) -> Result<Engine, String> {
         let mut vocab = VocabBuilder::default();
         let scanner = Scanner::build(normalizer, intents, lexicons, &mut vocab)?;
+        let vocab = vocab.build()?;
+        // Every example, the intents' own and the example files'.
+        let mut examples: Vec<(Option<u32>, Option<Lang>, &str)> = Vec::new();
+        for (k, intent) in intents.iter().enumerate() {
+            for ex in &intent.examples {
+                examples.push((Some(k as u32), None, ex.text.as_str()));
+            }
+        }
+        for ex in example_data {
+            let k = match &ex.intent {
+                None => None,
+                Some(id) => match intents.iter().position(|i| *i.info.id == **id) {
+                    Some(k) => Some(k as u32),
+                    None => continue,
+                },
+            };
+            examples.push((k, ex.lang, ex.text.as_str()));
+        }
+        let similar = Similar::build(normalizer, intents.len(), &examples);
         Ok(Engine {
             scanner,
-            vocab: vocab.build()?,
+            vocab,
+            similar,
             scorer: Scorer::new(intents),
             entities: entity::Entities::new(entities),
             lexicons: lexicons
@@ -105,7 +132,72 @@ impl Engine {
         };
         let lang = self.vocab.guess_lang(n);
         let ev = self.scanner.scan(n, &corrections, lang, &mut sc.scan);
-        let ranking = self.scorer.rank(&ev, config, explain, &mut sc.score);
+        let mut ranking = self.scorer.rank(&ev, config, explain, &mut sc.score);
+
+        // Where the phrases leave doubt, the examples give a second opinion.
+        let mut similar = None;
+        let doubt = ranking.intent.is_none() || ranking.confidence < config.doubt;
+        // English only: the example files are English, and on Vietnamese
+        // messages the few inline examples cost more off-topic precision than
+        // they add (measured on the self-written sets).
+        if doubt
+            && lang == Lang::En
+            && config.similarity_threshold <= 1.0
+            && !self.similar.is_empty()
+        {
+            let op = self
+                .similar
+                .opinion(ev.hay, if explain { 5 } else { 0 }, &mut sc.similar);
+            let mut decided = false;
+            if let Some(&(k, s)) = op.intents.first() {
+                let id = self.scorer.intent_id(k);
+                let phrase_top = ranking.ranked.first().map(|r| r.intent.clone());
+                if s >= config.similarity_threshold
+                    && s > op.off_topic
+                    && (ranking.intent.is_none() || phrase_top.as_ref() != Some(&id))
+                {
+                    // Confidence: the threshold at the similarity threshold,
+                    // rising linearly to 1 at similarity 1.
+                    let t = config.threshold;
+                    let span = (1.0 - config.similarity_threshold).max(f32::EPSILON);
+                    let conf =
+                        (t + (1.0 - t) * (s - config.similarity_threshold) / span).clamp(t, 1.0);
+                    if conf > ranking.confidence {
+                        ranking.ranked.retain(|r| r.intent != id);
+                        ranking.ranked.insert(
+                            0,
+                            Scored {
+                                intent: id.clone(),
+                                score: s,
+                                confidence: conf,
+                            },
+                        );
+                        ranking.intent = Some(id);
+                        ranking.confidence = conf;
+                        ranking.ambiguous = false;
+                        decided = true;
+                    }
+                }
+            }
+            if explain {
+                similar = Some(Similarity {
+                    intents: op
+                        .intents
+                        .iter()
+                        .take(5)
+                        .map(|&(k, s)| (self.scorer.intent_id(k), s))
+                        .collect(),
+                    off_topic: op.off_topic,
+                    threshold: config.similarity_threshold,
+                    decided,
+                    nearest: op
+                        .nearest
+                        .iter()
+                        .map(|(k, s, t)| (k.map(|k| self.scorer.intent_id(k)), *s, t.clone()))
+                        .collect(),
+                });
+            }
+        }
 
         let mut lexicon_hits: Vec<LexiconHit> = ev
             .hits
@@ -148,6 +240,7 @@ impl Engine {
             corrections: corrections.list,
             contributions: ranking.contributions,
             tokens,
+            similar,
         }
     }
 }

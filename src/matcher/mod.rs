@@ -5,6 +5,7 @@ mod engine;
 pub(crate) mod entity;
 mod scan;
 mod score;
+mod similar;
 mod types;
 mod typo;
 mod vocab;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use self::engine::Engine;
 pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, HowMatched,
-    LexiconHit, Scored,
+    LexiconHit, Scored, Similarity,
 };
 use crate::conversation::config::ConvConfig;
 use crate::error::{CompileError, Diagnostic, Location};
@@ -45,6 +46,15 @@ pub struct Config {
     /// Bounds on what compiling the rules may cost (file size, YAML depth,
     /// phrase expansion, regex size); see [`Limits`].
     pub limits: Limits,
+    /// When the phrases give no intent or a weak one (confidence under
+    /// [`Config::doubt`]), the intent whose examples reach this TF-IDF
+    /// cosine similarity (with their centroid), and beat the off-topic
+    /// examples, answers. Default 0.18. Above 1 turns the example
+    /// similarity off.
+    pub similarity_threshold: f32,
+    /// Phrase confidence under which the example similarity is consulted.
+    /// Default 0.5.
+    pub doubt: f32,
 }
 
 impl Default for Config {
@@ -56,6 +66,8 @@ impl Default for Config {
             check_examples: true,
             max_message_bytes: crate::normalize::MAX_MESSAGE_BYTES,
             limits: Limits::default(),
+            similarity_threshold: 0.18,
+            doubt: 0.5,
         }
     }
 }
@@ -189,6 +201,7 @@ impl Matcher {
             tokens: out.tokens,
             corrections: out.corrections,
             contributions: out.contributions,
+            similar: out.similar,
         }
     }
 

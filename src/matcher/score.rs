@@ -99,6 +99,11 @@ impl Scorer {
         }
     }
 
+    /// The id of intent `k`.
+    pub(crate) fn intent_id(&self, k: u32) -> Arc<str> {
+        self.intent_ids[k as usize].clone()
+    }
+
     /// Scores every intent the evidence speaks for and ranks them.
     pub(crate) fn rank(
         &self,

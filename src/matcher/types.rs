@@ -105,6 +105,27 @@ pub struct Explanation {
     pub corrections: Vec<Correction>,
     /// Everything that added to or vetoed an intent's score.
     pub contributions: Vec<Contribution>,
+    /// The example similarity, when the phrases left doubt and it was
+    /// consulted (`None` otherwise).
+    pub similar: Option<Similarity>,
+}
+
+/// The example-based second opinion on a message: how close it is to each
+/// intent's examples (TF-IDF cosine over stems and word pairs).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[non_exhaustive]
+pub struct Similarity {
+    /// Per intent with examples near the message: the mean similarity of
+    /// its nearest examples, best first (at most 5).
+    pub intents: Vec<(Arc<str>, f32)>,
+    /// The same for the off-topic examples (`none:`).
+    pub off_topic: f32,
+    /// The threshold the best intent had to reach.
+    pub threshold: f32,
+    /// Whether the similarity decided the intent.
+    pub decided: bool,
+    /// The nearest examples: intent (`None`: off-topic), similarity, text.
+    pub nearest: Vec<(Option<Arc<str>>, f32, Arc<str>)>,
 }
 
 /// A word not in the rules' vocabulary replaced by a close one.

@@ -115,6 +115,15 @@ pub(crate) struct EntityIr {
     pub norm: EntityNorm,
 }
 
+/// One message from a top-level `examples:` section.
+#[derive(Clone, Debug)]
+pub(crate) struct ExampleData {
+    /// The intent it belongs to; `None` for off-topic (`none:`).
+    pub intent: Option<String>,
+    pub lang: Option<Lang>,
+    pub text: String,
+}
+
 /// A shop setting with the place it was last set.
 #[derive(Clone, Debug)]
 pub(crate) struct Setting {
@@ -133,6 +142,10 @@ pub(crate) struct RuleSet {
     pub entities: Vec<EntityIr>,
     /// Documents with a `conversation:` section, in merge order.
     pub conversation: Vec<usize>,
+    /// The top-level `examples:` of every file: (intent id or `none`,
+    /// language, text), for the similarity scorer. Unlike an intent's own
+    /// `examples`, they are data, not checks.
+    pub example_data: Vec<ExampleData>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -327,6 +340,7 @@ const TOP_KEYS: &[&str] = &[
     "intents",
     "lexicons",
     "conversation",
+    "examples",
 ];
 
 const INTENT_KEYS: &[&str] = &[
@@ -787,6 +801,7 @@ impl RuleSet {
             total_reported: false,
         };
         let mut seen: HashMap<String, Location> = HashMap::new();
+        let mut example_keys: Vec<(String, Location)> = Vec::new();
         for (idx, fields) in &tops {
             let doc = &docs[*idx];
             let mut r = Reader {
@@ -855,6 +870,30 @@ impl RuleSet {
             }
             if get("conversation").is_some_and(|n| !n.is_null()) {
                 self.conversation.push(*idx);
+            }
+            if let Some(node) = get("examples") {
+                for (key, name, values) in r.entries(node, "`examples`") {
+                    let items = r.lang_list(values, &format!("the examples of `{name}`"));
+                    example_keys.push((name.to_string(), doc.location(key.pos)));
+                    for (lang, t) in items {
+                        if !t.value.trim().is_empty() {
+                            self.example_data.push(ExampleData {
+                                intent: (name != "none").then(|| name.to_string()),
+                                lang,
+                                text: t.value,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (name, location) in example_keys {
+            if name != "none" && !self.intents.iter().any(|i| *i.info.id == *name) {
+                self.diagnostics.push(
+                    Diagnostic::error(K::UnknownReference, format!("no intent `{name}` to give examples to"))
+                        .at(Some(location))
+                        .help("use the id of an intent of this rule set, or `none` for off-topic messages"),
+                );
             }
         }
         let mut used = std::mem::take(&mut phrases.used);
