@@ -246,6 +246,11 @@ pub fn rules() -> Value {
                     }
                 }
             },
+            "examples": {
+                "description": "Example messages per intent id (`none`: off-topic), for the example similarity; data, not compile-time checks.",
+                "type": "object",
+                "additionalProperties": lang_list("Messages: a list, or lists keyed vi/en/any.")
+            },
             "conversation": conversation()
         },
         "definitions": {
