@@ -400,3 +400,29 @@ fn example_files_feed_the_similarity() {
         "{err}"
     );
 }
+
+/// A follow-up with no topic of its own is read with the previous turn's.
+#[test]
+fn a_follow_up_continues_the_previous_topic() {
+    use firstline::conversation::{Outcome, Session};
+    let bot = pack::bot();
+    let mut s = Session::new("t");
+    let first = bot.handle_message(&mut s, "áo thun trắng còn size M không shop", 1_764_000_000);
+    let intent = |o: &Outcome| match o {
+        Outcome::Reply { intent, .. } => intent.as_deref().map(str::to_string),
+        _ => None,
+    };
+    assert_eq!(
+        intent(&first.outcome).as_deref(),
+        Some("product_availability")
+    );
+    let next = bot.handle_message(&mut s, "màu đen thì sao", 1_764_000_010);
+    assert_eq!(
+        intent(&next.outcome).as_deref(),
+        Some("product_availability")
+    );
+    // Without the previous turn it is not understood.
+    let mut fresh = Session::new("u");
+    let alone = bot.handle_message(&mut fresh, "màu đen thì sao", 1_764_000_000);
+    assert_eq!(intent(&alone.outcome), None);
+}

@@ -56,7 +56,11 @@ impl BotInner {
         let text = self
             .matcher
             .truncate(text::truncate(text, self.config.max_message_bytes));
-        let c = self.matcher.classify(text);
+        // The previous turn's topic is a hint for a follow-up with none of
+        // its own ("màu đen thì sao"); the matcher keeps no state.
+        let c = self
+            .matcher
+            .classify_with(text, s.recent.last().map(String::as_str));
         let lang = self.update_lang(s, &c, text);
         if text.chars().any(|c| !c.is_whitespace()) && self.config.transcript_tail > 0 {
             s.tail.push(text::clip_chars(text.trim(), TAIL_CHARS));

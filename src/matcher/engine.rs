@@ -18,11 +18,18 @@ use crate::normalize::{Normalized, Normalizer};
 use crate::rules::{EntityIr, ExampleData, IntentIr, LexiconIr};
 use crate::Lang;
 
+/// A phrase word used by more intents than this says nothing about which
+/// one a follow-up continues.
+const MAX_HINT_WORD_INTENTS: usize = 4;
+
 pub(crate) struct Engine {
     scanner: Scanner,
     pub(super) vocab: Vocabulary,
     scorer: Scorer,
     similar: Similar,
+    /// Folded content word -> the intents whose phrases use it (words of
+    /// more than a few intents and filler words left out), for hints.
+    intent_words: crate::fxhash::FastMap<Box<str>, Vec<u32>>,
     entities: entity::Entities,
     /// Each lexicon's name and severity.
     lexicons: Vec<(std::sync::Arc<str>, u8)>,
@@ -79,10 +86,36 @@ impl Engine {
             examples.push((k, ex.lang, ex.text.as_str()));
         }
         let similar = Similar::build(normalizer, intents.len(), &examples);
+        let filler: crate::fxhash::FastSet<String> = crate::normalize::tables::FILLER
+            .split_whitespace()
+            .map(crate::normalize::fold)
+            .collect();
+        let mut intent_words: crate::fxhash::FastMap<Box<str>, Vec<u32>> = Default::default();
+        for (k, intent) in intents.iter().enumerate() {
+            for p in &intent.phrases {
+                for v in &p.variants {
+                    for piece in v {
+                        if let crate::rules::phrase::Piece::Word(w) = piece {
+                            for f in crate::normalize::fold(w).split_whitespace() {
+                                if f.len() < 2 || filler.contains(f) {
+                                    continue;
+                                }
+                                let ks = intent_words.entry(f.into()).or_default();
+                                if ks.last() != Some(&(k as u32)) {
+                                    ks.push(k as u32);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        intent_words.retain(|_, ks| ks.len() <= MAX_HINT_WORD_INTENTS);
         Ok(Engine {
             scanner,
             vocab,
             similar,
+            intent_words,
             scorer: Scorer::new(intents),
             entities: entity::Entities::new(entities),
             lexicons: lexicons
@@ -98,12 +131,23 @@ impl Engine {
     }
 
     pub(crate) fn run(&self, n: &Normalized, config: &Config, explain: bool) -> Outcome {
+        self.run_hinted(n, config, explain, None)
+    }
+
+    /// [`Engine::run`] with the previous turn's intent as a hint.
+    pub(crate) fn run_hinted(
+        &self,
+        n: &Normalized,
+        config: &Config,
+        explain: bool,
+        hint: Option<&str>,
+    ) -> Outcome {
         thread_local! {
             static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut sc) => {
-                let out = self.run_with(n, config, explain, &mut sc);
+                let out = self.run_with(n, config, explain, hint, &mut sc);
                 // A hostile message must not leave megabytes behind in
                 // every thread.
                 if sc.scan.is_bloated() {
@@ -112,7 +156,7 @@ impl Engine {
                 out
             }
             // Only if a classification runs inside another on this thread.
-            Err(_) => self.run_with(n, config, explain, &mut Scratch::default()),
+            Err(_) => self.run_with(n, config, explain, hint, &mut Scratch::default()),
         })
     }
 
@@ -121,6 +165,7 @@ impl Engine {
         n: &Normalized,
         config: &Config,
         explain: bool,
+        hint: Option<&str>,
         sc: &mut Scratch,
     ) -> Outcome {
         // Typo corrections first: they are rare, and without any the
@@ -136,6 +181,7 @@ impl Engine {
 
         // Where the phrases leave doubt, the examples give a second opinion.
         let mut similar = None;
+        let mut similar_hint: Option<f32> = None;
         let doubt = ranking.intent.is_none() || ranking.confidence < config.doubt;
         // English only: the example files are English, and on Vietnamese
         // messages the few inline examples cost more off-topic precision than
@@ -149,6 +195,13 @@ impl Engine {
                 .similar
                 .opinion(ev.hay, if explain { 5 } else { 0 }, &mut sc.similar);
             let mut decided = false;
+            if let Some(h) = hint {
+                similar_hint = op
+                    .intents
+                    .iter()
+                    .find(|(k, _)| &*self.scorer.intent_id(*k) == h)
+                    .map(|x| x.1);
+            }
             if let Some(&(k, s)) = op.intents.first() {
                 let id = self.scorer.intent_id(k);
                 let phrase_top = ranking.ranked.first().map(|r| r.intent.clone());
@@ -196,6 +249,42 @@ impl Engine {
                         .map(|(k, s, t)| (k.map(|k| self.scorer.intent_id(k)), *s, t.clone()))
                         .collect(),
                 });
+            }
+        }
+
+        // A follow-up with no topic of its own ("how long?", "màu đen thì
+        // sao") is read with the previous turn's: when nothing reached the
+        // threshold but the hinted intent has some evidence of its own (a
+        // phrase or regex below the threshold, or examples at least half as
+        // similar as the similarity threshold asks), it answers at the
+        // threshold.
+        if let (None, Some(h)) = (&ranking.intent, hint) {
+            let in_ranked = ranking.ranked.iter().position(|r| &*r.intent == h);
+            let similar_enough =
+                similar_hint.is_some_and(|s| s >= config.similarity_threshold / 2.0);
+            let hk = (0..self.scorer.len() as u32).find(|&k| &*self.scorer.intent_id(k) == h);
+            let shares_a_word = hk.is_some_and(|hk| {
+                ev.hay
+                    .split(' ')
+                    .any(|w| self.intent_words.get(w).is_some_and(|ks| ks.contains(&hk)))
+            });
+            if hk.is_some() && (in_ranked.is_some() || similar_enough || shares_a_word) {
+                let id: std::sync::Arc<str> = match in_ranked {
+                    Some(i) => ranking.ranked.remove(i).intent,
+                    None => h.into(),
+                };
+                let score = ranking.ranked.first().map_or(0.0, |r| r.score);
+                ranking.ranked.insert(
+                    0,
+                    Scored {
+                        intent: id.clone(),
+                        score,
+                        confidence: config.threshold,
+                    },
+                );
+                ranking.intent = Some(id);
+                ranking.confidence = config.threshold;
+                ranking.ambiguous = false;
             }
         }
 

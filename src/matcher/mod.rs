@@ -188,6 +188,38 @@ impl Matcher {
             .classification
     }
 
+    /// Classifies a message with the previous turn's intent as a hint, for a
+    /// follow-up with no topic of its own ("how long?", "màu đen thì sao").
+    /// The matcher keeps no state: the conversation layer passes the hint.
+    /// When nothing else reaches the threshold and the hinted intent has
+    /// some evidence of its own in the message (a phrase or regex under the
+    /// threshold, or examples half as similar as the similarity threshold
+    /// asks), it is the answer, at the threshold's confidence. A message
+    /// with an intent of its own keeps it.
+    ///
+    /// ```
+    /// let m = firstline::pack::matcher();
+    /// // Alone, "màu đen thì sao" (what about black?) has no topic.
+    /// assert_eq!(m.classify("màu đen thì sao").intent_id(), None);
+    /// assert_eq!(
+    ///     m.classify_with("màu đen thì sao", Some("product_availability")).intent_id(),
+    ///     Some("product_availability")
+    /// );
+    /// // Off-topic stays off-topic, and a message's own topic wins.
+    /// assert_eq!(m.classify_with("what's the weather like", Some("track_order")).intent_id(), None);
+    /// assert_eq!(
+    ///     m.classify_with("where is my order?", Some("greet")).intent_id(),
+    ///     Some("track_order")
+    /// );
+    /// ```
+    pub fn classify_with(&self, text: &str, hint: Option<&str>) -> Classification {
+        let n = self.inner.normalizer.normalize(self.truncate(text));
+        self.inner
+            .engine
+            .run_hinted(&n, &self.inner.config, false, hint)
+            .classification
+    }
+
     /// Classifies one message and says why.
     #[must_use]
     pub fn explain(&self, text: &str) -> Explanation {

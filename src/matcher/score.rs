@@ -99,6 +99,11 @@ impl Scorer {
         }
     }
 
+    /// How many intents there are.
+    pub(crate) fn len(&self) -> usize {
+        self.intent_ids.len()
+    }
+
     /// The id of intent `k`.
     pub(crate) fn intent_id(&self, k: u32) -> Arc<str> {
         self.intent_ids[k as usize].clone()
