@@ -1436,3 +1436,20 @@ fn help_speaks_of_the_tool_not_the_library() {
         }
     }
 }
+
+#[test]
+fn explain_shows_the_example_similarity_when_it_was_consulted() {
+    let o = run(&["explain", "do you guys ship abroad"], "");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let s = out(&o);
+    assert!(s.contains("similarity:  examples consulted"), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.trim_start().starts_with("delivery_options") && l.contains("0.")),
+        "{s}"
+    );
+    assert!(s.contains("  nearest 0."), "{s}");
+    // A message the phrases settle does not consult it.
+    let o = run(&["explain", "đơn DH123456 của em tới đâu rồi"], "");
+    assert!(!out(&o).contains("similarity:"), "{}", out(&o));
+}

@@ -235,6 +235,30 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matche
             let _ = writeln!(o, "  {intent:<18} vetoed by exclude \"{}\"", v.rule);
         }
     }
+    if let Some(sim) = &ex.similar {
+        let _ = writeln!(
+            o,
+            "similarity:  examples consulted (the phrases left doubt): threshold {:.2}, off-topic {:.2}, {}",
+            sim.threshold,
+            sim.off_topic,
+            if sim.decided {
+                "it decided the intent"
+            } else {
+                "it did not decide"
+            }
+        );
+        for (intent, score) in &sim.intents {
+            let _ = writeln!(o, "  {intent:<18} {score:.2}");
+        }
+        for (intent, score, text) in &sim.nearest {
+            let _ = writeln!(
+                o,
+                "  nearest {:.2} {} \"{text}\"",
+                score,
+                intent.as_deref().unwrap_or("(off-topic)")
+            );
+        }
+    }
     let _ = writeln!(o, "ranked:");
     if c.ranked.is_empty() {
         let _ = writeln!(o, "  (no intent scored)");
