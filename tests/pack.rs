@@ -426,3 +426,41 @@ fn a_follow_up_continues_the_previous_topic() {
     let alone = bot.handle_message(&mut fresh, "màu đen thì sao", 1_764_000_000);
     assert_eq!(intent(&alone.outcome), None);
 }
+
+/// The thresholds are settable from the rules, and checked.
+#[test]
+fn thresholds_come_from_the_rules() {
+    let rules =
+        "version: 1\nintents:\n  - id: track_order\n    phrases:\n      en: [\"where * order\"]\n";
+    let lax = Matcher::new(rules).unwrap();
+    let c = lax.classify("where is my order and also the weather and the news");
+    assert_eq!(c.intent_id(), Some("track_order"));
+    let strict = Matcher::builder()
+        .add_yaml("r.yaml", rules)
+        .add_yaml(
+            "t.yaml",
+            &format!(
+                "version: 1\nmatching:\n  threshold: {}\n",
+                c.confidence + 0.05
+            ),
+        )
+        .build()
+        .unwrap();
+    assert_eq!(strict.config().threshold, c.confidence + 0.05);
+    assert_eq!(
+        strict
+            .classify("where is my order and also the weather and the news")
+            .intent_id(),
+        None
+    );
+    let err = Matcher::builder()
+        .add_yaml("r.yaml", rules)
+        .add_yaml("t.yaml", "version: 1\nmatching:\n  doubt: 3\n")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("t.yaml:3:10") && err.contains("doubt"),
+        "{err}"
+    );
+}

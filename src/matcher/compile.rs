@@ -16,6 +16,17 @@ use crate::Lang;
 
 pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, CompileError> {
     let mut set = RuleSet::load(sources, &config.limits);
+    // `matching:` in the rules sets the thresholds, over the builder's.
+    let mut own = config.clone();
+    for &(key, value) in &set.matching {
+        match key {
+            "threshold" => own.threshold = value,
+            "similarity_threshold" => own.similarity_threshold = value,
+            "doubt" => own.doubt = value,
+            _ => own.ambiguity_margin = value,
+        }
+    }
+    let config = &own;
     // The conversation section is part of the model: resolved (and every
     // problem in it reported) with the rest of the rules.
     let mut conv_diags = Vec::new();

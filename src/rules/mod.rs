@@ -146,6 +146,10 @@ pub(crate) struct RuleSet {
     /// language, text), for the similarity scorer. Unlike an intent's own
     /// `examples`, they are data, not checks.
     pub example_data: Vec<ExampleData>,
+    /// `matching:` settings (later files override earlier ones):
+    /// (key, value) for `threshold`, `similarity_threshold`, `doubt`,
+    /// `ambiguity_margin`.
+    pub matching: Vec<(&'static str, f32)>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -341,6 +345,7 @@ const TOP_KEYS: &[&str] = &[
     "lexicons",
     "conversation",
     "examples",
+    "matching",
 ];
 
 const INTENT_KEYS: &[&str] = &[
@@ -653,6 +658,36 @@ impl RuleSet {
                                 location: doc.location(key.pos),
                             },
                         );
+                    }
+                }
+            }
+            if let Some(node) = get("matching") {
+                const KEYS: &[&str] = &[
+                    "threshold",
+                    "similarity_threshold",
+                    "doubt",
+                    "ambiguity_margin",
+                ];
+                for (k, v) in r.fields(node, "`matching`", KEYS) {
+                    let help = format!("write `{k}:` as a number from 0 to 1");
+                    if let Some(x) = r.number(v, &help) {
+                        let max = if k == "similarity_threshold" {
+                            2.0
+                        } else {
+                            1.0
+                        };
+                        if !(0.0..=max).contains(&x) {
+                            r.error(
+                                K::InvalidValue,
+                                v.pos,
+                                format!("`{k}` {x} is out of range"),
+                                help,
+                            );
+                            continue;
+                        }
+                        if let Some(key) = KEYS.iter().find(|x| **x == k) {
+                            self.matching.push((key, x as f32));
+                        }
                     }
                 }
             }

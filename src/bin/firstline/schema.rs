@@ -246,6 +246,17 @@ pub fn rules() -> Value {
                     }
                 }
             },
+            "matching": {
+                "description": "Thresholds of the matcher (later files override earlier ones).",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "threshold": { "type": "number", "minimum": 0, "maximum": 1, "description": "Below this confidence a message gets no intent (0.35)." },
+                    "similarity_threshold": { "type": "number", "minimum": 0, "maximum": 2, "description": "Example similarity an intent needs to answer when the phrases leave doubt (0.18; above 1: off)." },
+                    "doubt": { "type": "number", "minimum": 0, "maximum": 1, "description": "Phrase confidence under which the examples are consulted (0.5)." },
+                    "ambiguity_margin": { "type": "number", "minimum": 0, "maximum": 1, "description": "Confidence gap under which the best two intents are ambiguous (0.1)." }
+                }
+            },
             "examples": {
                 "description": "Example messages per intent id (`none`: off-topic), for the example similarity; data, not compile-time checks.",
                 "type": "object",
