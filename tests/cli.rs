@@ -1453,3 +1453,24 @@ fn explain_shows_the_example_similarity_when_it_was_consulted() {
     let o = run(&["explain", "đơn DH123456 của em tới đâu rồi"], "");
     assert!(!out(&o).contains("similarity:"), "{}", out(&o));
 }
+
+#[test]
+fn output_into_a_closed_pipe_is_not_a_crash() {
+    for args in [
+        &["explain", "đơn DH123456 của em tới đâu rồi"][..],
+        &["report"][..],
+    ] {
+        // The reading end is closed before the tool writes a byte.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_ne!(code(&o), 101, "{args:?} panicked: {}", err(&o));
+        assert!(!err(&o).contains("panicked"), "{args:?}: {}", err(&o));
+    }
+}

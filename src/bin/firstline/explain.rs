@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::ops::Range;
 
 use firstline::matcher::{ContributionKind, Explanation};
@@ -21,9 +22,14 @@ pub fn run(rules: &Rules, message: &str, json: bool) -> u8 {
         if let Some(obj) = v.as_object_mut() {
             obj.insert("handoff".into(), handoff.into());
         }
-        println!("{v}");
+        // A closed pipe (`| head`) ends the output, not the process.
+        let _ = writeln!(std::io::stdout().lock(), "{v}");
     } else {
-        print!("{}", render(message, &ex, handoff.as_deref(), &m));
+        let _ = write!(
+            std::io::stdout().lock(),
+            "{}",
+            render(message, &ex, handoff.as_deref(), &m)
+        );
     }
     0
 }

@@ -4,6 +4,7 @@
 //! writes; the counting and the HTML page live in `firstline::report`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
@@ -82,12 +83,14 @@ pub fn run(a: &Args) -> u8 {
         }
     }
     if a.json {
-        println!(
+        // A closed pipe (`| head`) ends the output, not the process.
+        let _ = writeln!(
+            std::io::stdout().lock(),
             "{}",
             serde_json::to_string(&k).expect("the KPIs always serialize")
         );
     } else {
-        print!("{}", render(&k));
+        let _ = write!(std::io::stdout().lock(), "{}", render(&k));
     }
     0
 }
