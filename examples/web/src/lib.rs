@@ -756,10 +756,7 @@ async fn agent_take(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_agent(&app, &headers)?;
-    valid_id(&id)?;
-    app.agent_change(&id, AgentAction::Take).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    agent_action(&app, &headers, &id, AgentAction::Take).await
 }
 
 async fn agent_release(
@@ -767,9 +764,19 @@ async fn agent_release(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    require_agent(&app, &headers)?;
-    valid_id(&id)?;
-    app.agent_change(&id, AgentAction::Release).await?;
+    agent_action(&app, &headers, &id, AgentAction::Release).await
+}
+
+/// Take or release: the same checks, one change of the conversation.
+async fn agent_action(
+    app: &Shared,
+    headers: &HeaderMap,
+    id: &str,
+    action: AgentAction,
+) -> Result<Response, ApiError> {
+    require_agent(app, headers)?;
+    valid_id(id)?;
+    app.agent_change(id, action).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
