@@ -116,6 +116,11 @@ fn orders() -> HashMap<String, Order> {
     add(Order::new("DH333333", OrderStatus::Pending).phone("0987651111"));
     add(Order::new("DH444444", OrderStatus::Refunded).phone("0987652222"));
     add(Order::new("DH555555", OrderStatus::Cancelled).phone("0987653333"));
+    // An order taken without a phone or e-mail: nothing to verify against.
+    add(Order::new("DH666666", OrderStatus::InTransit)
+        .carrier(SECRET_CARRIER)
+        .tracking(SECRET_TRACKING)
+        .eta("27/11"));
     m
 }
 
@@ -1719,6 +1724,12 @@ fn before_verification_a_missing_and_an_existing_order_get_the_same_replies() {
         "help: {existing:?}"
     );
     assert_eq!(existing, replies(Host::default, "DH999999"));
+    // An order with no phone on file cannot be verified, and must not be
+    // told apart from a missing one either.
+    assert_eq!(
+        replies(Host::default, "DH666666"),
+        replies(Host::default, "DH999999")
+    );
     // The classic flow (an option) says so when an order does not exist.
     assert_ne!(
         replies(Host::classic, "DH123456")[0],

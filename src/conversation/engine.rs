@@ -837,6 +837,13 @@ impl BotInner {
         cx.ev.lookup = Some(LookupStatus::Found);
         if let Some(method) = self.config.verify.filter(|_| checking) {
             if !proof_on_file(method, &order) {
+                if self.config.verify_uniform && answer.is_some() {
+                    // Nothing to check the answer against: with uniform
+                    // replies this must look like a wrong answer (or a
+                    // missing order), or the handoff would tell a guesser
+                    // that the id exists. The limit still hands off.
+                    return self.wrong_proof(s, intent, order_id, tries, cx);
+                }
                 cx.ev.verification = Some(VerificationStatus::Failed);
                 s.queue.clear();
                 let tr = self.trigger(TriggerKind::VerificationFailed);
