@@ -181,10 +181,11 @@ impl Matcher {
     /// Classifies one customer message.
     #[must_use]
     pub fn classify(&self, text: &str) -> Classification {
-        let n = self.inner.normalizer.normalize(self.truncate(text));
         self.inner
-            .engine
-            .run(&n, &self.inner.config, false)
+            .normalizer
+            .with_normalized(self.truncate(text), |n| {
+                self.inner.engine.run(n, &self.inner.config, false)
+            })
             .classification
     }
 
@@ -213,10 +214,13 @@ impl Matcher {
     /// );
     /// ```
     pub fn classify_with(&self, text: &str, hint: Option<&str>) -> Classification {
-        let n = self.inner.normalizer.normalize(self.truncate(text));
         self.inner
-            .engine
-            .run_hinted(&n, &self.inner.config, false, hint)
+            .normalizer
+            .with_normalized(self.truncate(text), |n| {
+                self.inner
+                    .engine
+                    .run_hinted(n, &self.inner.config, false, hint)
+            })
             .classification
     }
 

@@ -20,7 +20,7 @@ pub(crate) struct Seg {
 }
 
 /// The output of [`clean`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Cleaned {
     /// The cleaned text; `None` when it is the original unchanged, so the
     /// common case copies nothing.

@@ -170,6 +170,9 @@ pub struct Token {
 ///
 /// Missing: a token does not know which clean range it came from; use
 /// `span` (original) instead.
+///
+/// The default value is the empty message; [`Normalizer::normalize_into`]
+/// fills an existing value, reusing its buffers.
 #[derive(Clone, Debug)]
 pub struct Normalized {
     original: String,
@@ -182,7 +185,31 @@ pub struct Normalized {
     lang: Lang,
 }
 
+impl Default for Normalized {
+    fn default() -> Normalized {
+        Normalized {
+            original: String::new(),
+            cleaned: clean::Cleaned::default(),
+            text: String::new(),
+            folded: String::new(),
+            tokens: Vec::new(),
+            has_diacritics: false,
+            // What an empty message is guessed to be.
+            lang: Lang::Vi,
+        }
+    }
+}
+
 impl Normalized {
+    /// Whether a long message left buffers big enough to drop rather than
+    /// keep for the next one.
+    pub(crate) fn is_bloated(&self) -> bool {
+        const KEEP: usize = 1 << 14;
+        self.original.capacity() > KEEP
+            || self.text.capacity() > 2 * KEEP
+            || self.tokens.capacity() > KEEP
+    }
+
     /// The message as received.
     pub fn original(&self) -> &str {
         &self.original
@@ -446,6 +473,36 @@ fn lower(s: &str) -> String {
     out
 }
 
+/// [`lower`] appended to `out`.
+fn lower_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        // ASCII fast path: what `push_lower` does to each ASCII char.
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
+    let start = out.len();
+    let mut simple = true;
+    for c in s.chars() {
+        simple &= viet::push_lower(c, out);
+    }
+    if !simple && is_nfc_quick(out[start..].chars()) != IsNormalized::Yes {
+        let composed: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&composed);
+    }
+}
+
+/// [`canonical_word`] on `low[start..]`, in place.
+fn canonical_in_place(low: &mut String, start: usize) {
+    if low[start..].is_ascii() {
+        return;
+    }
+    if let Some(c) = viet::canonical_tone(&low[start..]) {
+        low.truncate(start);
+        low.push_str(&c);
+    }
+}
+
 /// Recomposes to NFC when needed.
 fn recompose(s: String) -> String {
     if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
@@ -512,20 +569,40 @@ pub fn normalize(text: &str) -> Normalized {
 /// A token before abbreviation and Telex handling.
 struct Pre {
     span: Range<usize>,
-    lower: String,
+    /// Its lowercase text, a range of the scratch's `low` buffer.
+    lower: Range<usize>,
     kind: TokenKind,
     origin: TokenOrigin,
 }
 
-/// Where finished tokens go: `text()` and `folded()` are built as tokens
-/// arrive, so no intermediate list is needed.
-struct Joined {
-    text: String,
-    folded: String,
-    tokens: Vec<Token>,
+/// Per-thread working buffers of the normalizer, reused from one message to
+/// the next: the tokens' lowercase texts live in one `String` (`low`), as
+/// ranges, instead of a `String` per token.
+#[derive(Default)]
+struct Scratch {
+    ranges: Vec<Range<usize>>,
+    chars: Vec<(usize, char)>,
+    low: String,
+    pres: Vec<Pre>,
 }
 
-impl Joined {
+impl Scratch {
+    /// Whether a long message left buffers big enough to drop.
+    fn is_bloated(&self) -> bool {
+        const KEEP: usize = 1 << 14;
+        self.low.capacity() > KEEP || self.chars.capacity() > KEEP || self.pres.capacity() > KEEP
+    }
+}
+
+/// Where finished tokens go: `text()` and `folded()` are built as tokens
+/// arrive, so no intermediate list is needed.
+struct Joined<'a> {
+    text: &'a mut String,
+    folded: &'a mut String,
+    tokens: &'a mut Vec<Token>,
+}
+
+impl Joined<'_> {
     fn push(&mut self, span: Range<usize>, text: &str, kind: TokenKind, origin: TokenOrigin) {
         if !self.tokens.is_empty() {
             self.text.push(' ');
@@ -534,7 +611,7 @@ impl Joined {
         let ts = self.text.len();
         self.text.push_str(text);
         let fs = self.folded.len();
-        viet::fold_into(text, &mut self.folded);
+        viet::fold_into(text, self.folded);
         self.tokens.push(Token {
             text: ts..self.text.len(),
             folded: fs..self.folded.len(),
@@ -597,80 +674,161 @@ impl Normalizer {
     /// ```
     #[must_use]
     pub fn normalize_as(&self, text: &str, lang: Option<Lang>) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(text, lang, &mut out);
+        out
+    }
+
+    /// [`normalize_as`](Self::normalize_as) into an existing value, reusing
+    /// its buffers: after the first few messages, normalizing one allocates
+    /// nothing (the matcher keeps one `Normalized` per thread this way).
+    /// `out` is overwritten; the result is the same as `normalize_as`.
+    ///
+    /// ```
+    /// use firstline::normalize::{Normalized, Normalizer};
+    ///
+    /// let n = Normalizer::new();
+    /// let mut out = Normalized::default();
+    /// for text in ["ko nhận dc hàng", "where is my order"] {
+    ///     n.normalize_into(text, None, &mut out);
+    ///     assert_eq!(out.text(), n.normalize(text).text());
+    /// }
+    /// ```
+    pub fn normalize_into(&self, text: &str, lang: Option<Lang>, out: &mut Normalized) {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                std::cell::RefCell::new(Scratch::default());
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut sc) => {
+                self.normalize_with(text, lang, out, &mut sc);
+                if sc.is_bloated() {
+                    *sc = Scratch::default();
+                }
+            }
+            Err(_) => self.normalize_with(text, lang, out, &mut Scratch::default()),
+        });
+    }
+
+    /// Normalizes `text` (language guessed) into a per-thread `Normalized`
+    /// and hands it to `f`: the matcher's per-message path, which keeps no
+    /// normalized text beyond the call and so allocates none.
+    pub(crate) fn with_normalized<R>(&self, text: &str, f: impl FnOnce(&Normalized) -> R) -> R {
+        thread_local! {
+            static LAST: std::cell::RefCell<Normalized> =
+                std::cell::RefCell::new(Normalized::default());
+        }
+        LAST.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut n) => {
+                self.normalize_into(text, None, &mut n);
+                let r = f(&n);
+                if n.is_bloated() {
+                    *n = Normalized::default();
+                }
+                r
+            }
+            // Only if a classification runs inside another on this thread.
+            Err(_) => f(&self.normalize(text)),
+        })
+    }
+
+    fn normalize_with(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+        out: &mut Normalized,
+        sc: &mut Scratch,
+    ) {
+        let Scratch {
+            ranges,
+            chars,
+            low,
+            pres,
+        } = sc;
+        ranges.clear();
+        chars.clear();
+        low.clear();
+        pres.clear();
         let cleaned = clean::clean(text);
-        let mut pres: Vec<Pre> = Vec::new();
         let mut has_diacritics = false;
         let clean_text = cleaned.text(text);
-        for r in token::split(clean_text) {
+        token::split_into(clean_text, ranges, chars);
+        for r in ranges.iter() {
             let span = cleaned.to_original(text, r.clone());
-            let mut low = lower(&clean_text[r]);
-            if !has_diacritics && !low.is_ascii() {
-                has_diacritics = low.chars().any(viet::is_viet_diacritic);
+            let start = low.len();
+            lower_into(&clean_text[r.clone()], low);
+            let w = &low[start..];
+            if !has_diacritics && !w.is_ascii() {
+                has_diacritics = w.chars().any(viet::is_viet_diacritic);
             }
-            if low.len() >= 2 && low.bytes().all(|b| b == b'k') {
+            if w.len() >= 2 && w.bytes().all(|b| b == b'k') {
                 // Laughter: "kkk" is not "không".
-                low = "kk".to_owned();
-            } else if let Some(s) = token::squeeze(&low) {
+                low.truncate(start);
+                low.push_str("kk");
+            } else if let Some(s) = token::squeeze(w) {
                 // Squeezing can leave a kept letter next to a stray mark.
-                low = recompose(s);
+                low.truncate(start);
+                low.push_str(&recompose(s));
             }
-            if low.contains(['\'', '’', 'ʼ']) {
-                self.contraction(&low, span, &mut pres);
+            if low[start..].contains(['\'', '’', 'ʼ']) {
+                self.contraction(start, span, low, pres);
                 continue;
             }
-            let kind = token::kind(&low);
+            canonical_in_place(low, start);
             pres.push(Pre {
                 span,
-                lower: canonical_word(low),
-                kind,
+                lower: start..low.len(),
+                kind: token::kind(&low[start..]),
                 origin: TokenOrigin::Typed,
             });
         }
-        let lang = lang.unwrap_or_else(|| guess_lang(&pres, has_diacritics));
-        let mut out = Joined {
-            text: String::with_capacity(text.len() + 8),
-            folded: String::with_capacity(text.len() + 8),
-            tokens: Vec::with_capacity(pres.len()),
+        let lang = lang.unwrap_or_else(|| guess_lang(pres, low, has_diacritics));
+        out.original.clear();
+        out.original.push_str(text);
+        out.text.clear();
+        out.folded.clear();
+        out.tokens.clear();
+        out.cleaned = cleaned;
+        out.has_diacritics = has_diacritics;
+        out.lang = lang;
+        let mut joined = Joined {
+            text: &mut out.text,
+            folded: &mut out.folded,
+            tokens: &mut out.tokens,
         };
         let mut prev_kind = None;
-        for p in pres {
-            let kind_here = p.kind;
-            self.finish(p, lang, prev_kind, &mut out);
-            prev_kind = Some(kind_here);
-        }
-        Normalized {
-            original: text.to_owned(),
-            cleaned,
-            text: out.text,
-            folded: out.folded,
-            tokens: out.tokens,
-            has_diacritics,
-            lang,
+        for p in pres.iter() {
+            self.finish(p, low, lang, prev_kind, &mut joined);
+            prev_kind = Some(p.kind);
         }
     }
 
-    /// Expands a token with an apostrophe: contractions, else split parts.
-    fn contraction(&self, low: &str, span: Range<usize>, pres: &mut Vec<Pre>) {
-        let key = low.replace(['’', 'ʼ'], "'");
-        let push = |pres: &mut Vec<Pre>, w: &str, origin| {
+    /// Expands a token with an apostrophe (`low[start..]`): contractions,
+    /// else split parts. The parts are appended to `low`.
+    fn contraction(&self, start: usize, span: Range<usize>, low: &mut String, pres: &mut Vec<Pre>) {
+        let key = low[start..].replace(['’', 'ʼ'], "'");
+        let push = |low: &mut String, pres: &mut Vec<Pre>, w: &str, origin| {
+            let at = low.len();
+            low.push_str(w);
+            canonical_in_place(low, at);
             pres.push(Pre {
                 span: span.clone(),
-                lower: canonical_word(w.to_owned()),
-                kind: token::kind(w),
+                lower: at..low.len(),
+                kind: token::kind(&low[at..]),
                 origin,
             });
         };
         if let Some(exp) = self.inner.contractions.get(key.as_str()) {
             for w in exp {
-                push(pres, w, TokenOrigin::Contraction);
+                push(low, pres, w, TokenOrigin::Contraction);
             }
             return;
         }
         for &(suffix, word) in tables::CONTRACTION_SUFFIXES {
             if let Some(stem) = key.strip_suffix(suffix) {
                 if !stem.is_empty() && !stem.contains('\'') {
-                    push(pres, stem, TokenOrigin::Contraction);
-                    push(pres, word, TokenOrigin::Contraction);
+                    push(low, pres, stem, TokenOrigin::Contraction);
+                    push(low, pres, word, TokenOrigin::Contraction);
                     return;
                 }
             }
@@ -678,27 +836,35 @@ impl Normalizer {
         // Possessive 's and anything else: keep the letters, drop the marks.
         if let Some(stem) = key.strip_suffix("'s") {
             if !stem.is_empty() && !stem.contains('\'') {
-                push(pres, stem, TokenOrigin::Typed);
+                push(low, pres, stem, TokenOrigin::Typed);
                 return;
             }
         }
         for part in key.split('\'').filter(|p| !p.is_empty()) {
-            push(pres, part, TokenOrigin::Typed);
+            push(low, pres, part, TokenOrigin::Typed);
         }
     }
 
     /// Abbreviations, Telex/VNI, then the finished token(s).
-    fn finish(&self, p: Pre, lang: Lang, prev: Option<TokenKind>, out: &mut Joined) {
+    fn finish(
+        &self,
+        p: &Pre,
+        low: &str,
+        lang: Lang,
+        prev: Option<TokenKind>,
+        out: &mut Joined<'_>,
+    ) {
         let inner = &*self.inner;
+        let lower = &low[p.lower.clone()];
         // Contraction parts go through the tables too ("j'd" is "gì would"),
         // so normalizing `text()` again changes nothing.
         let expandable = matches!(p.origin, TokenOrigin::Typed | TokenOrigin::Contraction);
-        if expandable && p.kind != TokenKind::Number && p.lower.len() <= inner.longest_key {
+        if expandable && p.kind != TokenKind::Number && lower.len() <= inner.longest_key {
             // "200 k", "5 kg", "2 m": after a number these are units.
             let after_number = prev == Some(TokenKind::Number)
-                && (p.lower.chars().count() == 1 || token::is_unit(&p.lower));
+                && (lower.chars().count() == 1 || token::is_unit(lower));
             if !after_number {
-                let exp = inner.abbrevs.get(&p.lower).and_then(|a| a.get(lang));
+                let exp = inner.abbrevs.get(lower).and_then(|a| a.get(lang));
                 // In an English message only ASCII expansions apply: adding
                 // diacritics would make the text look Vietnamese next time.
                 let exp = exp.filter(|e| lang == Lang::Vi || e.iter().all(|w| w.is_ascii()));
@@ -709,21 +875,21 @@ impl Normalizer {
                     return;
                 }
             }
-            if lang == Lang::Vi && p.lower.is_ascii() {
-                let decoded = telex::decode(&p.lower).filter(|(s, _)| {
-                    inner.syllables.contains(s) && !inner.never_decode.contains(&p.lower)
+            if lang == Lang::Vi && lower.is_ascii() {
+                let decoded = telex::decode(lower).filter(|(s, _)| {
+                    inner.syllables.contains(s) && !inner.never_decode.contains(lower)
                 });
                 if let Some((s, m)) = decoded {
                     let origin = match m {
                         telex::Method::Telex => TokenOrigin::Telex,
                         telex::Method::Vni => TokenOrigin::Vni,
                     };
-                    out.push(p.span, &s, TokenKind::Word, origin);
+                    out.push(p.span.clone(), &s, TokenKind::Word, origin);
                     return;
                 }
             }
         }
-        out.push(p.span, &p.lower, p.kind, p.origin);
+        out.push(p.span.clone(), lower, p.kind, p.origin);
     }
 }
 
@@ -733,13 +899,13 @@ impl Normalizer {
 /// `text()` again guesses the same language: that keeps `normalize`
 /// idempotent. Hints are compared on the lowercase text, which equals the
 /// folded text here because a message with diacritics is Vietnamese.
-fn guess_lang(pres: &[Pre], has_diacritics: bool) -> Lang {
+fn guess_lang(pres: &[Pre], low: &str, has_diacritics: bool) -> Lang {
     if has_diacritics {
         return Lang::Vi;
     }
     let (mut en, mut vi) = (0, 0);
     for p in pres {
-        let w = p.lower.as_str();
+        let w = &low[p.lower.clone()];
         let cue = tables::lang_cue(w);
         if cue & tables::LANG_EN != 0 {
             en += 1;
@@ -835,19 +1001,24 @@ mod tests {
             ("where is e", Lang::En),
         ] {
             let n = normalize(input);
+            let mut low = String::new();
             let pres: Vec<Pre> = n
                 .tokens()
                 .iter()
                 .enumerate()
-                .map(|(i, t)| Pre {
-                    span: t.span.clone(),
-                    lower: n.token_text(i).to_owned(),
-                    kind: t.kind,
-                    origin: t.origin,
+                .map(|(i, t)| {
+                    let at = low.len();
+                    low.push_str(n.token_text(i));
+                    Pre {
+                        span: t.span.clone(),
+                        lower: at..low.len(),
+                        kind: t.kind,
+                        origin: t.origin,
+                    }
                 })
                 .collect();
             assert_eq!(
-                guess_lang(&pres, n.has_diacritics()),
+                guess_lang(&pres, &low, n.has_diacritics()),
                 want,
                 "input: {input:?}"
             );

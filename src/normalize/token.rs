@@ -37,6 +37,14 @@ fn is_emoticon_letter(c: char) -> bool {
 /// inside; `₫` after a digit stays inside; emoticons (`:v`, `<3`) are
 /// dropped with the other punctuation.
 pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    split_into(text, &mut out, &mut Vec::new());
+    out
+}
+
+/// [`split`] appended to `out`; `chars` is a reusable buffer (the char
+/// offsets of a non-ASCII text).
+pub(crate) fn split_into(text: &str, out: &mut Vec<Range<usize>>, chars: &mut Vec<(usize, char)>) {
     if text.is_ascii() {
         // ASCII fast path: chars are bytes and offsets are indices, so no
         // table of char offsets is built.
@@ -45,14 +53,18 @@ pub(crate) fn split(text: &str) -> Vec<Range<usize>> {
             b.len(),
             |i| b.get(i).map(|&c| char::from(c)),
             |i| i.min(b.len()),
-        )
+            out,
+        );
     } else {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        chars.clear();
+        chars.extend(text.char_indices());
+        let chars = &*chars;
         split_chars(
             chars.len(),
             |i| chars.get(i).map(|&(_, c)| c),
             |i| chars.get(i).map_or(text.len(), |&(o, _)| o),
-        )
+            out,
+        );
     }
 }
 
@@ -62,9 +74,9 @@ fn split_chars(
     len: usize,
     at: impl Fn(usize) -> Option<char>,
     end_of: impl Fn(usize) -> usize,
-) -> Vec<Range<usize>> {
+    out: &mut Vec<Range<usize>>,
+) {
     let ch = |i: usize| at(i).unwrap_or(' ');
-    let mut out = Vec::new();
     let mut i = 0;
     while i < len {
         let c = ch(i);
@@ -111,7 +123,6 @@ fn split_chars(
         out.push(end_of(start)..end_of(j));
         i = j;
     }
-    out
 }
 
 /// Money and measure units that may follow a number inside one token.

@@ -136,6 +136,10 @@ pub(crate) fn is_number(c: char) -> bool {
 /// Vietnamese letters through the table, other letters by dropping their
 /// combining marks, lone combining marks dropped.
 pub(crate) fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c);
