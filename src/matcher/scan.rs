@@ -72,20 +72,27 @@ pub(crate) struct PatternInfo {
     pub location: Arc<str>,
 }
 
-/// One expansion of a phrase: a sequence of gap-separated segments.
-#[derive(Debug)]
+/// One expansion of a phrase: a sequence of gap-separated segments, whose
+/// data live in the scanner's flat per-segment arrays.
+#[derive(Clone, Copy, Debug)]
 struct Variant {
     phrase: u32,
-    /// Gap allowed after each segment but the last (`ANY_GAP`: unbounded).
-    gaps: Box<[u8]>,
+    /// The variant's rank in phrase order (a phrase's variants are
+    /// consecutive): the chained variants are sorted by it.
+    ord: u32,
+    /// Its first segment in [`Scanner::seg_pattern`] and the arrays beside it.
+    seg: u32,
+    /// Number of segments.
+    nseg: u16,
     /// Words in the variant (sum over segments).
     words: u16,
-    /// The automaton pattern of each segment.
-    seg_patterns: Box<[u32]>,
-    /// Each segment's tokens with their diacritics, to compare with what
-    /// the customer typed (several phrases share one folded pattern).
-    seg_exact: Box<[Arc<[Box<str>]>]>,
 }
+
+/// A word id of a rule form that any typed word folding to it satisfies
+/// (the rule word has no diacritics).
+const ANY_WORD: u32 = u32::MAX;
+/// The word id of a typed word that no rule writes with diacritics.
+const NO_WORD: u32 = u32::MAX - 1;
 
 /// A phrase's best match in one message.
 #[derive(Clone, Debug)]
@@ -150,14 +157,34 @@ pub(crate) fn token_span(n: &Normalized, r: &Range<u32>) -> Range<usize> {
 
 /// The automaton, the phrase variants anchored on its patterns, and the
 /// regex patterns.
+///
+/// Flat: every variant is one small record, its segments' pattern, gap and
+/// diacritic form sit in arrays indexed from it, and words are compared by
+/// id. Variants are stored grouped by anchor, so the variants a pattern
+/// wakes are one contiguous run of memory.
 pub(crate) struct Scanner {
     ac: Option<AhoCorasick>,
-    /// Pattern -> the variants anchored on it. A variant is anchored on its
-    /// rarest segment only: a message full of common words ("đơn", "em")
-    /// then wakes only the variants whose rarest segment it also holds, and
-    /// the cost of a message follows what it matches, not the rule count.
-    anchored: Vec<Vec<u32>>,
+    /// Pattern `p` wakes the variants `anchored_at[p]..anchored_at[p + 1]`.
+    /// A variant is anchored on its rarest segment only: a message full of
+    /// common words ("đơn", "em") then wakes only the variants whose rarest
+    /// segment it also holds, and the cost of a message follows what it
+    /// matches, not the rule count.
+    anchored_at: Vec<u32>,
     variants: Vec<Variant>,
+    /// Per variant segment: its automaton pattern.
+    seg_pattern: Vec<u32>,
+    /// Per variant segment: the gap allowed after it (`ANY_GAP`: unbounded;
+    /// unused after a variant's last segment).
+    seg_gap: Vec<u8>,
+    /// Per variant segment: its diacritic form, the words as the rule writes
+    /// them (several phrases share one folded pattern).
+    seg_form: Vec<u32>,
+    /// Form `f` is the word ids `form_words[form_at[f]..form_at[f + 1]]`.
+    form_at: Vec<u32>,
+    /// Word ids of the forms: [`ANY_WORD`] for a word without diacritics.
+    form_words: Vec<u32>,
+    /// Every rule word with diacritics -> its id.
+    word_ids: FastMap<Box<str>, u32>,
     pub phrases: Vec<PhraseInfo>,
     /// Every intent's `patterns`, folded, run over the folded message.
     regexes: Option<RegexSet>,
@@ -171,7 +198,10 @@ pub(crate) struct ScanScratch {
     ends: Vec<u32>,
     hay: String,
     found: Vec<(u32, u32, u32)>,
-    woken: Vec<u32>,
+    /// Per token: the id of its text among the rule words with diacritics.
+    tok_word: Vec<u32>,
+    /// Per token: whether it was typed without diacritics.
+    tok_plain: Vec<bool>,
     hits: Vec<PhraseHit>,
     /// The variants that chained, with their match, before each phrase's
     /// best is picked.
@@ -188,7 +218,7 @@ impl ScanScratch {
     pub(crate) fn is_bloated(&self) -> bool {
         const KEEP: usize = 1 << 12;
         self.found.capacity() > KEEP
-            || self.woken.capacity() > KEEP
+            || self.tok_word.capacity() > KEEP
             || self.seg_hits.capacity() > KEEP
             || self.chained.capacity() > KEEP
     }
@@ -206,8 +236,8 @@ struct SegHit {
 /// A gap-free run of words, normalized once and shared by every variant
 /// that contains it.
 struct StoredSeg {
-    /// The tokens with their diacritics.
-    exact: Arc<[Box<str>]>,
+    /// The tokens with their diacritics, as ids of [`Words`].
+    exact: Box<[u32]>,
     /// The folded tokens joined by spaces: the automaton pattern.
     folded: String,
 }
@@ -224,20 +254,25 @@ impl Scanner {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_ids: FastMap<String, u32> = FastMap::default();
         let mut uses: Vec<u32> = Vec::new();
-        let mut variants = Vec::new();
         let mut phrases = Vec::new();
+        // The variants in phrase order, their segments as (stored segment,
+        // pattern, gap after it).
+        let mut variants: Vec<Variant> = Vec::new();
+        let mut var_segs: Vec<(u32, u32, u8)> = Vec::new();
 
         // Per language (any, vi, en): a run normalizes differently in each.
         let mut memo: [FastMap<String, u32>; 3] = Default::default();
         let mut store: Vec<StoredSeg> = Vec::new();
         let mut word_memo: [FastMap<String, u32>; 3] = Default::default();
-        let mut word_store = Vec::new();
+        let mut word_store: Vec<Vec<(u32, String)>> = Vec::new();
+        let mut words = Words::default();
         let mut canonical: Vec<u32> = Vec::new();
-        let mut canon_map: FastMap<Arc<[Box<str>]>, u32> = FastMap::default();
+        let mut canon_map: FastMap<Box<[u32]>, u32> = FastMap::default();
         // Stored segment -> automaton pattern, and whether its words are in
         // the vocabulary tables yet (per language bit).
         let mut seg_pattern: Vec<Option<u32>> = Vec::new();
         let mut seg_langs: Vec<u8> = Vec::new();
+        let mut seen: FastSet<(Vec<u32>, Vec<u8>)> = FastSet::default();
         let mut add_phrase = |p: &PhraseIr, owner: Owner| {
             let phrase_id = phrases.len() as u32;
             phrases.push(PhraseInfo {
@@ -252,7 +287,7 @@ impl Scanner {
             };
             // Spellings that normalize alike ("hủy|huỷ", "đh|đơn hàng") give
             // identical variants: keep one of each.
-            let mut seen: FastSet<(Vec<u32>, Vec<u8>)> = FastSet::default();
+            seen.clear();
             for v in &p.variants {
                 let (segs, gaps) = segments(
                     normalizer,
@@ -260,6 +295,7 @@ impl Scanner {
                     &mut store,
                     &mut word_memo[li],
                     &mut word_store,
+                    &mut words,
                     v,
                     p.lang,
                 );
@@ -276,27 +312,32 @@ impl Scanner {
                     segs.iter()
                         .map(|&sid| canonical[sid as usize])
                         .collect::<Vec<u32>>(),
-                    gaps.clone(),
+                    gaps,
                 );
-                if !seen.insert(key) {
+                if seen.contains(&key) {
                     continue;
                 }
                 seg_pattern.resize(store.len(), None);
                 seg_langs.resize(store.len(), 0);
-                let mut words = 0;
-                let mut seg_patterns = Vec::with_capacity(segs.len());
-                for &sid in &segs {
+                let mut nwords = 0;
+                let first = var_segs.len() as u32;
+                for (k, &sid) in segs.iter().enumerate() {
                     let seg = &store[sid as usize];
-                    words += seg.exact.len();
+                    nwords += seg.exact.len();
                     let id = match seg_pattern[sid as usize] {
                         Some(id) => id,
                         None => {
                             vocab.add_pattern(&seg.folded);
-                            let id = *pattern_ids.entry(seg.folded.clone()).or_insert_with(|| {
-                                patterns.push(seg.folded.clone());
-                                uses.push(0u32);
-                                (patterns.len() - 1) as u32
-                            });
+                            let id = match pattern_ids.get(seg.folded.as_str()) {
+                                Some(&id) => id,
+                                None => {
+                                    let id = patterns.len() as u32;
+                                    patterns.push(seg.folded.clone());
+                                    pattern_ids.insert(seg.folded.clone(), id);
+                                    uses.push(0u32);
+                                    id
+                                }
+                            };
                             seg_pattern[sid as usize] = Some(id);
                             id
                         }
@@ -306,17 +347,16 @@ impl Scanner {
                         vocab.add_lang(&seg.folded, bit);
                     }
                     uses[id as usize] += 1;
-                    seg_patterns.push(id);
+                    let gap = key.1.get(k).copied().unwrap_or(0);
+                    var_segs.push((canonical[sid as usize], id, gap));
                 }
+                seen.insert(key);
                 variants.push(Variant {
                     phrase: phrase_id,
-                    gaps: gaps.into_boxed_slice(),
-                    words: words as u16,
-                    seg_patterns: seg_patterns.into_boxed_slice(),
-                    seg_exact: segs
-                        .iter()
-                        .map(|&sid| store[sid as usize].exact.clone())
-                        .collect(),
+                    ord: variants.len() as u32,
+                    seg: first,
+                    nseg: segs.len() as u16,
+                    words: nwords as u16,
                 });
             }
         };
@@ -333,17 +373,60 @@ impl Scanner {
                 add_phrase(p, Owner::Lexicon(i as u32));
             }
         }
-        // Anchor each variant on its least used segment pattern.
-        let mut anchored: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
-        for (vid, v) in variants.iter().enumerate() {
-            if let Some(&anchor) = v
-                .seg_patterns
-                .iter()
-                .min_by_key(|&&p| (uses[p as usize], p))
-            {
-                anchored[anchor as usize].push(vid as u32);
+        // Anchor each variant on its least used segment pattern, and lay the
+        // variants out grouped by anchor (in phrase order within a group).
+        let anchor_of = |v: &Variant| -> u32 {
+            let segs = &var_segs[v.seg as usize..v.seg as usize + usize::from(v.nseg)];
+            segs.iter()
+                .map(|s| s.1)
+                .min_by_key(|&p| (uses[p as usize], p))
+                .unwrap_or(0)
+        };
+        let mut anchors: Vec<(u32, u32)> = variants.iter().map(|v| (anchor_of(v), v.ord)).collect();
+        anchors.sort_unstable();
+        let mut anchored_at = vec![0u32; patterns.len() + 1];
+        for &(a, _) in &anchors {
+            anchored_at[a as usize + 1] += 1;
+        }
+        for p in 0..patterns.len() {
+            anchored_at[p + 1] += anchored_at[p];
+        }
+        // Forms: the canonical stored segments the variants use, as word ids.
+        let mut form_of: FastMap<u32, u32> = FastMap::default();
+        let mut form_at: Vec<u32> = vec![0];
+        let mut form_words: Vec<u32> = Vec::new();
+        let mut word_ids: FastMap<Box<str>, u32> = FastMap::default();
+        let mut laid = Vec::with_capacity(variants.len());
+        let mut f_pattern = Vec::with_capacity(var_segs.len());
+        let mut f_gap = Vec::with_capacity(var_segs.len());
+        let mut f_form = Vec::with_capacity(var_segs.len());
+        for &(_, ord) in &anchors {
+            let v = variants[ord as usize];
+            let from = v.seg as usize;
+            laid.push(Variant {
+                seg: f_pattern.len() as u32,
+                ..v
+            });
+            for &(canon, pat, gap) in &var_segs[from..from + usize::from(v.nseg)] {
+                let form = *form_of.entry(canon).or_insert_with(|| {
+                    for &w in store[canon as usize].exact.iter() {
+                        let text = &words.list[w as usize];
+                        form_words.push(if text.is_ascii() {
+                            ANY_WORD
+                        } else {
+                            let next = word_ids.len() as u32;
+                            *word_ids.entry(text.clone()).or_insert(next)
+                        });
+                    }
+                    form_at.push(form_words.len() as u32);
+                    (form_at.len() - 2) as u32
+                });
+                f_pattern.push(pat);
+                f_gap.push(gap);
+                f_form.push(form);
             }
         }
+        drop(store);
         let ac = if patterns.is_empty() {
             None
         } else {
@@ -387,8 +470,14 @@ impl Scanner {
         };
         Ok(Scanner {
             ac,
-            anchored,
-            variants,
+            anchored_at,
+            variants: laid,
+            seg_pattern: f_pattern,
+            seg_gap: f_gap,
+            seg_form: f_form,
+            form_at,
+            form_words,
+            word_ids,
             phrases,
             regexes,
             patterns: pattern_info,
@@ -410,7 +499,8 @@ impl Scanner {
             ends,
             hay,
             found,
-            woken,
+            tok_word,
+            tok_plain,
             hits,
             chained,
             seg_hits,
@@ -423,7 +513,8 @@ impl Scanner {
         ends.clear();
         hay.clear();
         found.clear();
-        woken.clear();
+        tok_word.clear();
+        tok_plain.clear();
         hits.clear();
         chained.clear();
         seg_hits.clear();
@@ -442,23 +533,38 @@ impl Scanner {
                 }
             }
         }
+        if !found.is_empty() {
+            // Each typed word by id, for the diacritics check: only words
+            // with diacritics need a look-up.
+            for i in 0..n.tokens().len() {
+                let text = n.token_text(i);
+                tok_word.push(if text.is_ascii() {
+                    NO_WORD
+                } else {
+                    self.word_ids.get(text).copied().unwrap_or(NO_WORD)
+                });
+                tok_plain.push(text == n.token_folded(i));
+            }
+        }
         found.sort_unstable();
         let occurrences = |pattern: u32| -> &[(u32, u32, u32)] {
             let from = found.partition_point(|f| f.0 < pattern);
             let to = found.partition_point(|f| f.0 <= pattern);
             &found[from..to]
         };
+        let (tok_word, tok_plain) = (&*tok_word, &*tok_plain);
         // How well the typed words agree with a segment's diacritics.
-        let factor = |exact: &[Box<str>], s: u32| -> f32 {
+        let factor = |form: u32, s: u32| -> f32 {
+            let form = form as usize;
+            let ws = &self.form_words[self.form_at[form] as usize..self.form_at[form + 1] as usize];
             let mut factor = FACTOR_EXACT;
-            for (k, pat) in exact.iter().enumerate() {
+            for (k, &w) in ws.iter().enumerate() {
                 let t = s as usize + k;
-                let typed = n.token_text(t);
                 if corrections.is_corrected(t) {
                     factor = factor.min(FACTOR_CORRECTED);
-                } else if pat.is_ascii() || **pat == *typed {
+                } else if w == ANY_WORD || tok_word.get(t) == Some(&w) {
                     // Exact, or the rule has no diacritics here.
-                } else if typed == n.token_folded(t) && lang == Lang::Vi {
+                } else if tok_plain.get(t).copied().unwrap_or(true) && lang == Lang::Vi {
                     // The customer typed no diacritics. (In an English
                     // message a plain "can" is English, not cần.)
                     factor = factor.min(FACTOR_FOLDED);
@@ -472,59 +578,59 @@ impl Scanner {
 
         // Wake the variants anchored on a pattern that occurred, gather the
         // occurrences of their other segments, and chain them across gaps.
+        // Most woken variants do not chain; only those that do are sorted
+        // (by their rank in phrase order, so that a phrase's variants are
+        // contiguous and its best match is the first of the highest score).
         let mut i = 0;
         while i < found.len() {
             let p = found[i].0;
             while i < found.len() && found[i].0 == p {
                 i += 1;
             }
-            woken.extend_from_slice(&self.anchored[p as usize]);
-        }
-        // Most woken variants do not chain; only those that do are sorted
-        // (by variant id, so that a phrase's variants, which have
-        // consecutive ids, are contiguous and its best match is the first
-        // of the highest score).
-        for &v in woken.iter() {
-            let var = &self.variants[v as usize];
-            seg_hits.clear();
-            let mut complete = true;
-            for (seg, (&pat, exact)) in var
-                .seg_patterns
-                .iter()
-                .zip(var.seg_exact.iter())
-                .enumerate()
-            {
-                let before = seg_hits.len();
-                for &(_, start, end) in occurrences(pat) {
-                    let f = factor(exact, start);
-                    if f > 0.0 {
-                        seg_hits.push(SegHit {
-                            seg: seg as u16,
-                            start,
-                            end,
-                            factor: f,
-                        });
+            let woken =
+                self.anchored_at[p as usize] as usize..self.anchored_at[p as usize + 1] as usize;
+            for var in &self.variants[woken] {
+                let segs = var.seg as usize..var.seg as usize + usize::from(var.nseg);
+                seg_hits.clear();
+                let mut complete = true;
+                for (seg, (&pat, &form)) in self.seg_pattern[segs.clone()]
+                    .iter()
+                    .zip(&self.seg_form[segs.clone()])
+                    .enumerate()
+                {
+                    let before = seg_hits.len();
+                    for &(_, start, end) in occurrences(pat) {
+                        let f = factor(form, start);
+                        if f > 0.0 {
+                            seg_hits.push(SegHit {
+                                seg: seg as u16,
+                                start,
+                                end,
+                                factor: f,
+                            });
+                        }
+                    }
+                    if seg_hits.len() == before {
+                        complete = false;
+                        break;
                     }
                 }
-                if seg_hits.len() == before {
-                    complete = false;
-                    break;
+                if !complete {
+                    continue;
                 }
-            }
-            if !complete {
-                continue;
-            }
-            if let Some(factor) = chain(seg_hits, &var.gaps, chain_buf, best_chain) {
-                let hit = PhraseHit {
-                    phrase: var.phrase,
-                    owner: self.phrases[var.phrase as usize].owner,
-                    score: f32::from(var.words) * factor,
-                    span: best_chain[0].start..best_chain[best_chain.len() - 1].end,
-                    segs: segments.len() as u32..(segments.len() + best_chain.len()) as u32,
-                    factor,
-                };
-                segments.extend_from_slice(best_chain);
-                chained.push((v, hit));
+                let gaps = &self.seg_gap[segs.start..segs.end - 1];
+                if let Some(factor) = chain(seg_hits, gaps, chain_buf, best_chain) {
+                    let hit = PhraseHit {
+                        phrase: var.phrase,
+                        owner: self.phrases[var.phrase as usize].owner,
+                        score: f32::from(var.words) * factor,
+                        span: best_chain[0].start..best_chain[best_chain.len() - 1].end,
+                        segs: segments.len() as u32..(segments.len() + best_chain.len()) as u32,
+                        factor,
+                    };
+                    segments.extend_from_slice(best_chain);
+                    chained.push((var.ord, hit));
+                }
             }
         }
         chained.sort_unstable_by_key(|c| c.0);
@@ -601,7 +707,8 @@ fn segments(
     memo: &mut FastMap<String, u32>,
     store: &mut Vec<StoredSeg>,
     words: &mut FastMap<String, u32>,
-    word_store: &mut Vec<Vec<(Box<str>, String)>>,
+    word_store: &mut Vec<Vec<(u32, String)>>,
+    interned: &mut Words,
     variant: &[Piece],
     lang: Option<Lang>,
 ) -> (Vec<u32>, Vec<u8>) {
@@ -620,7 +727,9 @@ fn segments(
             }
             None => {
                 let text = std::mem::take(run);
-                store.push(normalize_run(normalizer, words, word_store, &text, lang));
+                store.push(normalize_run(
+                    normalizer, words, word_store, interned, &text, lang,
+                ));
                 let id = (store.len() - 1) as u32;
                 memo.insert(text, id);
                 id
@@ -662,7 +771,8 @@ fn segments(
 fn normalize_run(
     normalizer: &Normalizer,
     words: &mut FastMap<String, u32>,
-    word_store: &mut Vec<Vec<(Box<str>, String)>>,
+    word_store: &mut Vec<Vec<(u32, String)>>,
+    interned: &mut Words,
     text: &str,
     lang: Option<Lang>,
 ) -> StoredSeg {
@@ -670,12 +780,12 @@ fn normalize_run(
         let n = normalizer.normalize_as(text, lang);
         return StoredSeg {
             exact: (0..n.tokens().len())
-                .map(|i| n.token_text(i).into())
+                .map(|i| interned.id(n.token_text(i)))
                 .collect(),
             folded: n.folded().to_string(),
         };
     }
-    let mut exact: Vec<Box<str>> = Vec::new();
+    let mut exact: Vec<u32> = Vec::new();
     let mut folded = String::new();
     for w in text.split(' ') {
         let id = match words.get(w) {
@@ -684,7 +794,7 @@ fn normalize_run(
                 let n = normalizer.normalize_as(w, lang);
                 word_store.push(
                     (0..n.tokens().len())
-                        .map(|i| (n.token_text(i).into(), n.token_folded(i).to_string()))
+                        .map(|i| (interned.id(n.token_text(i)), n.token_folded(i).to_string()))
                         .collect(),
                 );
                 let id = (word_store.len() - 1) as u32;
@@ -693,7 +803,7 @@ fn normalize_run(
             }
         };
         for (e, f) in &word_store[id as usize] {
-            exact.push(e.clone());
+            exact.push(*e);
             if !folded.is_empty() {
                 folded.push(' ');
             }
@@ -703,6 +813,25 @@ fn normalize_run(
     StoredSeg {
         exact: exact.into(),
         folded,
+    }
+}
+
+/// The rule words as written (with diacritics), interned while building.
+#[derive(Default)]
+struct Words {
+    ids: FastMap<Box<str>, u32>,
+    list: Vec<Box<str>>,
+}
+
+impl Words {
+    fn id(&mut self, w: &str) -> u32 {
+        if let Some(&id) = self.ids.get(w) {
+            return id;
+        }
+        let id = self.list.len() as u32;
+        self.list.push(w.into());
+        self.ids.insert(w.into(), id);
+        id
     }
 }
 
