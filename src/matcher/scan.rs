@@ -263,8 +263,6 @@ impl Scanner {
         // Per language (any, vi, en): a run normalizes differently in each.
         let mut memo: [FastMap<String, u32>; 3] = Default::default();
         let mut store: Vec<StoredSeg> = Vec::new();
-        let mut word_memo: [FastMap<String, u32>; 3] = Default::default();
-        let mut word_store: Vec<Vec<(u32, String)>> = Vec::new();
         let mut words = Words::default();
         let mut canonical: Vec<u32> = Vec::new();
         let mut canon_map: FastMap<Box<[u32]>, u32> = FastMap::default();
@@ -293,9 +291,8 @@ impl Scanner {
                     normalizer,
                     &mut memo[li],
                     &mut store,
-                    &mut word_memo[li],
-                    &mut word_store,
                     &mut words,
+                    li,
                     v,
                     p.lang,
                 );
@@ -706,9 +703,8 @@ fn segments(
     normalizer: &Normalizer,
     memo: &mut FastMap<String, u32>,
     store: &mut Vec<StoredSeg>,
-    words: &mut FastMap<String, u32>,
-    word_store: &mut Vec<Vec<(u32, String)>>,
-    interned: &mut Words,
+    words: &mut Words,
+    li: usize,
     variant: &[Piece],
     lang: Option<Lang>,
 ) -> (Vec<u32>, Vec<u8>) {
@@ -727,9 +723,7 @@ fn segments(
             }
             None => {
                 let text = std::mem::take(run);
-                store.push(normalize_run(
-                    normalizer, words, word_store, interned, &text, lang,
-                ));
+                store.push(normalize_run(normalizer, words, li, &text, lang));
                 let id = (store.len() - 1) as u32;
                 memo.insert(text, id);
                 id
@@ -770,9 +764,8 @@ fn segments(
 /// on all its words.
 fn normalize_run(
     normalizer: &Normalizer,
-    words: &mut FastMap<String, u32>,
-    word_store: &mut Vec<Vec<(u32, String)>>,
     interned: &mut Words,
+    li: usize,
     text: &str,
     lang: Option<Lang>,
 ) -> StoredSeg {
@@ -788,21 +781,20 @@ fn normalize_run(
     let mut exact: Vec<u32> = Vec::new();
     let mut folded = String::new();
     for w in text.split(' ') {
-        let id = match words.get(w) {
+        let id = match interned.memo[li].get(w) {
             Some(&id) => id,
             None => {
                 let n = normalizer.normalize_as(w, lang);
-                word_store.push(
-                    (0..n.tokens().len())
-                        .map(|i| (interned.id(n.token_text(i)), n.token_folded(i).to_string()))
-                        .collect(),
-                );
-                let id = (word_store.len() - 1) as u32;
-                words.insert(w.to_string(), id);
+                let tokens = (0..n.tokens().len())
+                    .map(|i| (interned.id(n.token_text(i)), n.token_folded(i).to_string()))
+                    .collect();
+                interned.normalized.push(tokens);
+                let id = (interned.normalized.len() - 1) as u32;
+                interned.memo[li].insert(w.to_string(), id);
                 id
             }
         };
-        for (e, f) in &word_store[id as usize] {
+        for (e, f) in &interned.normalized[id as usize] {
             exact.push(*e);
             if !folded.is_empty() {
                 folded.push(' ');
@@ -816,9 +808,15 @@ fn normalize_run(
     }
 }
 
-/// The rule words as written (with diacritics), interned while building.
+/// The rule words while building: each distinct word as written,
+/// normalized once per language (any, vi, en), and the normalized words
+/// (with diacritics) interned.
 #[derive(Default)]
 struct Words {
+    /// Per language: a word as written -> its entry in `normalized`.
+    memo: [FastMap<String, u32>; 3],
+    /// The tokens a written word normalizes to: (interned id, folded).
+    normalized: Vec<Vec<(u32, String)>>,
     ids: FastMap<Box<str>, u32>,
     list: Vec<Box<str>>,
 }
