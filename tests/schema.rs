@@ -217,3 +217,33 @@ fn the_rule_schema_rejects_what_the_compiler_rejects() {
         );
     }
 }
+
+/// The names the schema allows under `conversation.messages` and
+/// `conversation.handoff` are exactly the ones the compiler knows: the
+/// compiler's error for an unknown name lists them.
+#[test]
+fn the_rule_schema_knows_every_message_and_trigger_name() {
+    let s = schema("rules");
+    let conv = &s["properties"]["conversation"]["properties"];
+    for (section, help) in [
+        ("messages", "known messages: "),
+        ("handoff", "known handoff triggers: "),
+    ] {
+        let mut in_schema: Vec<&str> = conv[section]["propertyNames"]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{section}: no propertyNames enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        in_schema.sort_unstable();
+        let yaml = format!("version: 1\nconversation:\n  {section}:\n    no_such_name: {{}}\n");
+        let err = firstline::Matcher::new(&yaml).unwrap_err().to_string();
+        let list = err
+            .lines()
+            .find_map(|l| l.split_once(help).map(|(_, rest)| rest))
+            .unwrap_or_else(|| panic!("{section}: no `{help}` in:\n{err}"));
+        let mut known: Vec<&str> = list.split(", ").map(str::trim).collect();
+        known.sort_unstable();
+        assert_eq!(in_schema, known, "{section}: schema and compiler disagree");
+    }
+}

@@ -160,7 +160,9 @@ fn conversation() -> Value {
                 "additionalProperties": texts()
             },
             "messages": {
+                "description": "The bot's own texts, by message name (rules/CONVERSATION.md lists what each says).",
                 "type": "object",
+                "propertyNames": { "enum": ["fallback", "ask_order_id", "invalid_order_id", "invalid_slot", "verify_phone", "verify_email", "verify_either", "verify_mismatch", "verify_failed", "lookup_error", "enumeration", "handoff", "handoff_apology", "handoff_offline", "contact_thanks", "contact_missing", "waiting_for_agent", "slot_failed", "clarify", "empathy", "offer_agent", "verify_no_match", "verify_four_digits", "several_orders", "next_order"] },
                 "additionalProperties": texts()
             },
             "intent_labels": {
