@@ -601,6 +601,7 @@ fn schemas_are_json_and_closed() {
         "phrases",
         "patterns",
         "exclude",
+        "veto",
         "examples",
         "counter_examples",
         "replies",
@@ -1379,13 +1380,11 @@ intents:
     let s = out(&o);
     assert!(s.contains(r"regex   /(?i)\bhoàn\s+(\d+)k\b/"), "{s}");
     assert!(!s.contains(r"\\b"), "doubled backslashes:\n{s}");
-    assert!(
-        s.contains("on \"hoan 150k\" at chars 8..17 of the folded text"),
-        "{s}"
-    );
+    // The regex match is located on the message as typed.
+    assert!(s.contains("on \"hoàn 150k\" at chars 8..17"), "{s}");
     assert!(!s.contains("on \"\""), "{s}");
     assert!(
-        s.contains("refund_amount      regex +2.00 -> score 2.00"),
+        s.contains("refund_amount      score = (0.00 best + 0.5 × 0 extra words + 2.00 regex) × weight 1.00 = 2.00"),
         "{s}"
     );
 }
@@ -1410,10 +1409,11 @@ fn explain_positions_are_characters_and_scores_show_their_parts() {
     assert!(!s.contains("31..42"), "{s}");
     let track = s
         .lines()
-        .find(|l| l.trim_start().starts_with("track_order") && l.contains("-> score"))
+        .find(|l| l.trim_start().starts_with("track_order") && l.contains("score = ("))
         .unwrap_or_else(|| panic!("no score line:\n{s}"));
-    assert!(track.contains("best phrase"), "{track}");
-    assert!(track.contains("-> confidence 0."), "{track}");
+    assert!(track.contains(" best + 0.5 × "), "{track}");
+    assert!(track.contains("; confidence = 0.6 × (1 − e^(−"), "{track}");
+    assert!(track.contains(" words = 0."), "{track}");
 }
 
 #[test]

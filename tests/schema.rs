@@ -207,6 +207,10 @@ fn the_rule_schema_rejects_what_the_compiler_rejects() {
             "max_slot_retrys",
         ),
         ("version: 2\n", "version"),
+        (
+            "version: 1\nintents:\n  - id: a\n    phrases: [x]\n    vetos: [y]\n",
+            "vetos",
+        ),
     ] {
         let v: Value = serde_yaml::from_str(yaml).unwrap();
         let mut errs = Vec::new();
@@ -246,4 +250,19 @@ fn the_rule_schema_knows_every_message_and_trigger_name() {
         known.sort_unstable();
         assert_eq!(in_schema, known, "{section}: schema and compiler disagree");
     }
+}
+
+#[test]
+fn the_rule_schema_knows_the_scoring_keys() {
+    let s = schema("rules");
+    let yaml = "version: 1\nintents:\n  - id: a\n    phrases: [\"nhận được hàng\"]\n    exclude: [\"hoàn tiền\"]\n    veto:\n      vi: [\"chưa\"]\n      en: [\"not\"]\n";
+    let v: Value = serde_yaml::from_str(yaml).unwrap();
+    let mut errs = Vec::new();
+    validate(&s, &s, &v, "", &mut errs);
+    assert!(errs.is_empty(), "{errs:?}");
+    let bad = "version: 1\nintents:\n  - id: a\n    phrases: [x]\n    veto: 3\n";
+    let v: Value = serde_yaml::from_str(bad).unwrap();
+    let mut errs = Vec::new();
+    validate(&s, &s, &v, "", &mut errs);
+    assert!(errs.iter().any(|e| e.contains("veto")), "{errs:?}");
 }

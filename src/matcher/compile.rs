@@ -41,7 +41,12 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     // Phrases repeat their words across variants: register each once.
     let mut words: HashSet<&str> = HashSet::new();
     for intent in &set.intents {
-        for p in intent.phrases.iter().chain(&intent.excludes) {
+        for p in intent
+            .phrases
+            .iter()
+            .chain(&intent.excludes)
+            .chain(&intent.vetoes)
+        {
             if p.lang == Some(Lang::En) {
                 continue;
             }
@@ -169,7 +174,7 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
                         .at(ex.location.clone())
                         .label("should not match this intent")
                         .help(format!(
-                            "add an `exclude` term to `{id}`, or a stronger phrase to the intent it belongs to"
+                            "add an `exclude` term to `{id}` (it lowers its score), a `veto` if a word reverses the phrase's meaning, or a stronger phrase to the intent it belongs to"
                         )),
                     );
                 }
@@ -310,8 +315,8 @@ pub(crate) fn shadowed(m: &Matcher, samples: &[(u32, Box<str>)]) -> Vec<Diagnost
             .at(intent.location.clone())
             .label(format!("its phrases go to `{}`", names.join("`, `")))
             .help(
-                "make its phrases more specific, add `exclude` terms to the other \
-                 intent, or raise this intent's `weight`/`priority`",
+                "make its phrases more specific, add `exclude` terms (evidence against) \
+                 to the other intent, or raise this intent's `weight`/`priority`",
             ),
         );
     }

@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use super::scan::{Owner, PhraseInfo, ScanScratch, Scanner};
 use super::score::{ScoreScratch, Scorer};
 use super::similar::{SimScratch, Similar};
-use super::types::{Classification, Contribution, Correction, LexiconHit, Scored, Similarity};
+use super::types::{
+    Classification, Contribution, Correction, LexiconHit, ScoreBreakdown, Scored, Similarity,
+};
 use super::vocab::{VocabBuilder, Vocabulary};
 use super::{entity, Config};
 use crate::normalize::{Normalized, Normalizer};
@@ -41,6 +43,8 @@ pub(crate) struct Outcome {
     pub classification: Classification,
     pub corrections: Vec<Correction>,
     pub contributions: Vec<Contribution>,
+    /// The arithmetic of each phrase-scored intent; only when explaining.
+    pub scores: Vec<ScoreBreakdown>,
     /// The scanned tokens (after corrections); only when explaining.
     pub tokens: Vec<String>,
     /// The example similarity, when consulted; only when explaining.
@@ -217,6 +221,7 @@ impl Engine {
                         (t + (1.0 - t) * (s - config.similarity_threshold) / span).clamp(t, 1.0);
                     if conf > ranking.confidence {
                         ranking.ranked.retain(|r| r.intent != id);
+                        ranking.also.retain(|r| r.intent != id);
                         ranking.ranked.insert(
                             0,
                             Scored {
@@ -285,6 +290,7 @@ impl Engine {
                 ranking.intent = Some(id);
                 ranking.confidence = config.threshold;
                 ranking.ambiguous = false;
+                ranking.also.clear();
             }
         }
 
@@ -322,12 +328,14 @@ impl Engine {
                 confidence: ranking.confidence,
                 ambiguous: ranking.ambiguous,
                 ranked: ranking.ranked,
+                also: ranking.also,
                 lang,
                 entities: self.entities.extract(n),
                 lexicon_hits,
             },
             corrections: corrections.list,
             contributions: ranking.contributions,
+            scores: ranking.breakdown,
             tokens,
             similar,
         }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use self::engine::Engine;
 pub use self::types::{
     Classification, Contribution, ContributionKind, Correction, Entity, Explanation, HowMatched,
-    LexiconHit, Scored, Similarity,
+    LexiconHit, ScoreBreakdown, Scored, Similarity,
 };
 use crate::conversation::config::ConvConfig;
 use crate::error::{CompileError, Diagnostic, Location};
@@ -28,10 +28,13 @@ use crate::rules::Source;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Config {
-    /// Below this confidence a message gets no intent. Default 0.35.
+    /// Below this confidence a message gets no intent. Default 0.38 (see
+    /// rules/RULES.md, "Scoring").
     pub threshold: f32,
-    /// When the second-best intent's confidence is within this margin of the
-    /// best one, the classification is flagged ambiguous. Default 0.1.
+    /// When an intent matched on the same words or in the same clause as the
+    /// best one has a confidence within this margin of it, the
+    /// classification is flagged ambiguous; priority decides between
+    /// intents this close. Default 0.15.
     pub ambiguity_margin: f32,
     /// Correct words that are not in the rules' vocabulary to a close one
     /// (edit distance 1 for 4–7 letters, 2 from 8). Default on.
@@ -60,8 +63,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            threshold: 0.35,
-            ambiguity_margin: 0.1,
+            threshold: 0.38,
+            ambiguity_margin: 0.15,
             typo_correction: true,
             check_examples: true,
             max_message_bytes: crate::normalize::MAX_MESSAGE_BYTES,
@@ -237,6 +240,7 @@ impl Matcher {
             tokens: out.tokens,
             corrections: out.corrections,
             contributions: out.contributions,
+            scores: out.scores,
             similar: out.similar,
         }
     }

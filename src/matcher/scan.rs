@@ -53,6 +53,9 @@ pub(crate) fn how(factor: f32) -> HowMatched {
 pub(crate) enum Owner {
     Intent(u32),
     Exclude(u32),
+    /// A `veto` phrase of the intent: removes the intent's phrase matches
+    /// it overlaps or closely precedes (see `score.rs`).
+    Veto(u32),
     Lexicon(u32),
 }
 
@@ -363,6 +366,9 @@ impl Scanner {
             }
             for p in &intent.excludes {
                 add_phrase(p, Owner::Exclude(i as u32));
+            }
+            for p in &intent.vetoes {
+                add_phrase(p, Owner::Veto(i as u32));
             }
         }
         for (i, lex) in lexicons.iter().enumerate() {

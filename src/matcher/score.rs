@@ -1,19 +1,31 @@
 //! Scoring and ranking: from a message's [`Evidence`] to ranked intents.
 //!
-//! An intent's score is its best phrase's word count, plus a share of the
-//! words further phrases cover beyond it, plus a fixed amount per regex,
-//! times the intent's weight; an exclusion vetoes the intent. Confidence
-//! mixes how strong the score is with how much of the message's content the
-//! intent covers. Ranking sorts by confidence and lets priority break
-//! near-ties.
+//! Intents compete on evidence. An intent's score is its best phrase's word
+//! count, plus a share of the words further phrases cover beyond it, plus a
+//! fixed amount per regex, times its weight; each of its `exclude` phrases
+//! that matched multiplies the score by a penalty factor. A `veto` phrase
+//! removes only the intent's phrase matches it overlaps or closely
+//! precedes. Confidence mixes how strong the score is, how much of the
+//! request (the clauses holding the evidence) the intent explains, and how
+//! clearly it beats its strongest rival: another intent matched on some of
+//! the same words. Intents matched on other words are further requests
+//! (`Classification::also`), not rivals. Ranking sorts by confidence and
+//! lets priority break near-ties.
+//!
+//! The cost follows the intents that matched: nothing here walks the rule
+//! set, and the per-message buffers live in [`ScoreScratch`].
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use regex::Regex;
 
 use super::scan::{how, Evidence, Owner};
-use super::types::{Contribution, ContributionKind, HowMatched, Scored};
+use super::types::{Contribution, ContributionKind, HowMatched, ScoreBreakdown, Scored};
 use super::Config;
 use crate::fxhash::FastSet;
 use crate::normalize::tables::FILLER;
 use crate::rules::IntentIr;
-use std::sync::Arc;
 
 /// Score of one matching regex pattern, before the intent's weight. A regex
 /// is written for one precise shape (an order id with a verb), so it counts
@@ -25,26 +37,58 @@ const REGEX_SCORE: f32 = 2.0;
 /// beats one with the same best phrase; below one, two overlapping phrases
 /// do not count their common words twice as much as one longer phrase.
 const EXTRA_WORDS_SHARE: f32 = 0.5;
+/// The factor each matched `exclude` phrase multiplies an intent's score
+/// by: evidence that the message belongs to another intent. Lower makes an
+/// exclude decide more often (at 0 it is a veto of the whole intent again,
+/// which drops clear requests that mention another topic); higher lets an
+/// excluded intent win over a rival with a shorter phrase.
+pub(crate) const EXCLUDE_FACTOR: f32 = 0.4;
+/// At most this many matched `exclude` phrases count against an intent.
+/// More and a message that happens to hold several of a long exclude
+/// list's words loses an intent it states clearly; fewer and excludes stop
+/// deciding between close intents.
+const MAX_EXCLUDES: u32 = 2;
+/// How many tokens may separate a `veto` phrase from the phrase match it
+/// removes, the veto coming first ("không muốn hủy": "không" two tokens
+/// before "hủy"). A veto also removes the matches it overlaps. Larger
+/// reaches negations further away but also phrases of another clause.
+const VETO_WINDOW: u32 = 2;
 /// The score at which confidence from the score reaches 1 − 1/e of its
 /// share: a two-word phrase gets most of it, a one-word phrase about half.
 /// Larger makes single keywords weaker against longer phrases.
 const SCORE_SCALE: f32 = 1.6;
-/// Share of the confidence that comes from the score. The rest comes from
-/// coverage: how much of the message's content the intent explains. More
-/// here favours strong phrases in long messages; more coverage favours
-/// intents that explain the whole message.
-const SCORE_SHARE: f32 = 0.65;
-/// Share of the confidence that comes from coverage (`1 - SCORE_SHARE`).
-const COVERAGE_SHARE: f32 = 0.35;
-/// Coverage assumed for an intent that only regexes matched (their matches
-/// carry no token spans): neither full credit nor none.
+/// Share of the confidence that comes from the score's strength. More
+/// here favours strong phrases over intents that explain all of a short
+/// request.
+const SCORE_SHARE: f32 = 0.6;
+/// Share of the confidence that comes from coverage: how much of the
+/// request (the clauses holding the intent's evidence) the intent
+/// explains. More makes a keyword in a long clause about something else
+/// weaker (off-topic precision); less lets it answer.
+const COVERAGE_SHARE: f32 = 0.4;
+/// What a rival matched on some of the same words takes off an intent's
+/// confidence, in proportion to its score over the intent's (at most
+/// this much, for a rival at least as strong). Higher makes close calls
+/// fall under the threshold (more `none`, fewer wrong intents); lower
+/// makes confidence ignore how contested the words are.
+const RIVAL_SHARE: f32 = 0.2;
+/// Coverage assumed for an intent that only regexes matched and whose match
+/// could not be located: neither full credit nor none.
 const REGEX_ONLY_COVERAGE: f32 = 0.5;
+/// Punctuation that ends a clause: a request and its neighbours ("hi, how
+/// are you", "hủy đơn giúp em. À mà phí ship bao nhiêu") are scored apart.
+const CLAUSE_PUNCT: &[char] = &[',', '.', ';', ':', '!', '?', '\n', '…', '(', ')'];
+/// Folded words that join two clauses; they belong to neither.
+const CLAUSE_WORDS: &[&str] = &["and", "but", "also", "va", "nhung"];
 
 /// Per-intent data the scoring needs, and the filler word tables.
 pub(crate) struct Scorer {
     intent_ids: Vec<Arc<str>>,
     intent_weight: Vec<f32>,
     intent_priority: Vec<i32>,
+    /// Each regex pattern alone (folded like the haystack), to locate a
+    /// match the `RegexSet` only reports; `None` if it does not build alone.
+    regexes: Vec<Option<Regex>>,
     /// Filler words with their diacritics, and folded for undiacritized
     /// tokens.
     filler: FastSet<&'static str>,
@@ -55,20 +99,43 @@ pub(crate) struct Scorer {
 #[derive(Default)]
 pub(crate) struct ScoreScratch {
     acc: Vec<Acc>,
-    marks: Vec<u8>,
+    /// Per token: bit 0 content word, bits 1.. the clause (capped at 63).
+    tokens: Vec<u8>,
+    /// Per intent in `acc`, the tokens its evidence covers (a bitset of
+    /// `words` u64s each).
+    bits: Vec<u64>,
+    /// Veto matches: (intent, token range, phrase).
+    vetoes: Vec<(u32, Range<u32>, u32)>,
+    /// Regex matches: (intent, token range, pattern).
+    regex_hits: Vec<(u32, Range<u32>, u32)>,
+    /// Per hit of the evidence: whether it counts (not vetoed).
+    live: Vec<bool>,
 }
 
 /// What one intent has gathered from a message.
 #[derive(Default)]
 struct Acc {
     k: u32,
-    phrase_score: f32,
     regex_score: f32,
     best: f32,
     best_len: f32,
-    vetoed: bool,
+    excludes: u32,
     /// Some phrase matched (else only regexes did).
     matched: bool,
+    // Filled in when scoring:
+    extra: f32,
+    score: f32,
+    strength: f32,
+    covered: u32,
+    request: u32,
+    coverage: f32,
+    rival: Option<u32>,
+    rival_score: f32,
+    confidence: f32,
+    /// The clauses holding its evidence (bit per clause).
+    clauses: u64,
+    /// Its first covered token.
+    first: u32,
 }
 
 /// The intents of one message, ranked.
@@ -77,12 +144,32 @@ pub(crate) struct Ranking {
     pub intent: Option<Arc<str>>,
     /// The best intent's confidence (0 when nothing scored).
     pub confidence: f32,
-    /// The runner-up is within the ambiguity margin, at the same priority.
+    /// A rival (matched on some of the same words) is within the ambiguity
+    /// margin, at the same priority.
     pub ambiguous: bool,
     /// Every intent that scored, best first.
     pub ranked: Vec<Scored>,
-    /// What added to or vetoed each intent (only when explaining).
+    /// Further requests: intents over the threshold on other words.
+    pub also: Vec<Scored>,
+    /// What added to, lowered or vetoed each intent (only when explaining).
     pub contributions: Vec<Contribution>,
+    /// The arithmetic per intent, in `ranked` order (only when explaining).
+    pub breakdown: Vec<ScoreBreakdown>,
+}
+
+/// Whether a veto match at `veto` reaches the match at `hit`: it overlaps
+/// it, or ends at most [`VETO_WINDOW`] tokens before it starts.
+fn reaches(veto: &Range<u32>, hit: &Range<u32>) -> bool {
+    veto.start < hit.end && hit.start <= veto.end + VETO_WINDOW
+}
+
+/// The token range `[a, b)` of the haystack bytes `a..b` (tokens are joined
+/// by single spaces).
+fn hay_tokens(hay: &str, r: Range<usize>) -> Range<u32> {
+    let bytes = hay.as_bytes();
+    let start = bytes[..r.start].iter().filter(|&&b| b == b' ').count();
+    let inner = bytes[r.start..r.end].iter().filter(|&&b| b == b' ').count();
+    start as u32..(start + inner + 1) as u32
 }
 
 impl Scorer {
@@ -91,6 +178,16 @@ impl Scorer {
             intent_ids: intents.iter().map(|i| i.info.id.clone()).collect(),
             intent_weight: intents.iter().map(|i| i.info.weight).collect(),
             intent_priority: intents.iter().map(|i| i.info.priority).collect(),
+            regexes: intents
+                .iter()
+                .flat_map(|i| &i.patterns)
+                .map(|p| {
+                    regex::RegexBuilder::new(&super::scan::fold_pattern(&p.text))
+                        .size_limit(crate::rules::REGEX_SIZE_LIMIT)
+                        .build()
+                        .ok()
+                })
+                .collect(),
             filler: FILLER.split_whitespace().collect(),
             filler_folded: FILLER
                 .split_whitespace()
@@ -117,25 +214,26 @@ impl Scorer {
         explain: bool,
         sc: &mut ScoreScratch,
     ) -> Ranking {
-        let (scored, priorities, contributions) = self.score(ev, explain, sc);
-        rank(scored, &priorities, contributions, config)
+        let contributions = self.gather(ev, explain, sc);
+        self.score(ev, sc);
+        self.ranking(sc, contributions, config, explain)
     }
 
-    /// Each intent's score and confidence (in no particular order), its
-    /// priority, and the contributions when explaining.
-    fn score(
-        &self,
-        ev: &Evidence<'_>,
-        explain: bool,
-        sc: &mut ScoreScratch,
-    ) -> (Vec<Scored>, Vec<i32>, Vec<Contribution>) {
-        let ScoreScratch { acc, marks } = sc;
+    /// Accumulates the evidence per intent (touching only the intents that
+    /// matched) and returns the contributions when explaining.
+    fn gather(&self, ev: &Evidence<'_>, explain: bool, sc: &mut ScoreScratch) -> Vec<Contribution> {
+        let ScoreScratch {
+            acc,
+            vetoes,
+            regex_hits,
+            live,
+            ..
+        } = sc;
         acc.clear();
-        let n = ev.n;
-        let ntok = n.tokens().len();
-
-        // Accumulate per intent, touching only the intents that matched:
-        // the cost follows the message, not the size of the rule set.
+        vetoes.clear();
+        regex_hits.clear();
+        live.clear();
+        live.resize(ev.hits.len(), false);
         fn slot_of(k: u32, acc: &mut Vec<Acc>) -> &mut Acc {
             let i = match acc.iter().position(|a| a.k == k) {
                 Some(i) => i,
@@ -150,11 +248,58 @@ impl Scorer {
             &mut acc[i]
         }
         let mut contributions = Vec::new();
+        let make = |k: u32, kind, phrase: u32, weight: f32, factor: f32, span: &Range<u32>| {
+            let info = &ev.phrase_info[phrase as usize];
+            Contribution {
+                intent: self.intent_ids[k as usize].clone(),
+                kind,
+                rule: info.text.clone(),
+                location: info.location.clone(),
+                weight,
+                how: how(factor),
+                span: ev.span(span),
+                vetoed_by: None,
+            }
+        };
+        // Vetoes first: they decide which phrase matches count.
         for hit in ev.hits {
-            let (k, kind, weight) = match hit.owner {
+            if let Owner::Veto(k) = hit.owner {
+                vetoes.push((k, hit.span.clone(), hit.phrase));
+                if explain {
+                    contributions.push(make(
+                        k,
+                        ContributionKind::Veto,
+                        hit.phrase,
+                        0.0,
+                        hit.factor,
+                        &hit.span,
+                    ));
+                }
+            }
+        }
+        for (i, hit) in ev.hits.iter().enumerate() {
+            match hit.owner {
                 Owner::Intent(k) => {
+                    let veto = vetoes
+                        .iter()
+                        .find(|(vk, v, _)| *vk == k && reaches(v, &hit.span));
+                    if let Some((_, _, vp)) = veto {
+                        if explain {
+                            let mut c = make(
+                                k,
+                                ContributionKind::Vetoed,
+                                hit.phrase,
+                                0.0,
+                                hit.factor,
+                                &hit.span,
+                            );
+                            c.vetoed_by = Some(ev.phrase_info[*vp as usize].text.clone());
+                            contributions.push(c);
+                        }
+                        continue;
+                    }
+                    live[i] = true;
                     let a = slot_of(k, acc);
-                    a.phrase_score += hit.score;
                     if hit.score > a.best {
                         a.best = hit.score;
                         a.best_len = ev
@@ -164,35 +309,58 @@ impl Scorer {
                             .sum();
                     }
                     a.matched = true;
-                    (
-                        k,
-                        ContributionKind::Phrase,
-                        hit.score * self.intent_weight[k as usize],
-                    )
+                    if explain {
+                        let w = hit.score * self.intent_weight[k as usize];
+                        contributions.push(make(
+                            k,
+                            ContributionKind::Phrase,
+                            hit.phrase,
+                            w,
+                            hit.factor,
+                            &hit.span,
+                        ));
+                    }
                 }
                 Owner::Exclude(k) => {
-                    slot_of(k, acc).vetoed = true;
-                    (k, ContributionKind::Exclude, 0.0)
+                    // A negated word is no evidence against anything: "not
+                    // cancel but change" does not count "cancel" against
+                    // changing.
+                    if vetoes.iter().any(|(_, v, _)| reaches(v, &hit.span)) {
+                        continue;
+                    }
+                    slot_of(k, acc).excludes += 1;
+                    if explain {
+                        contributions.push(make(
+                            k,
+                            ContributionKind::Exclude,
+                            hit.phrase,
+                            EXCLUDE_FACTOR,
+                            hit.factor,
+                            &hit.span,
+                        ));
+                    }
                 }
-                Owner::Lexicon(_) => continue,
-            };
-            if explain {
-                let info = &ev.phrase_info[hit.phrase as usize];
-                contributions.push(Contribution {
-                    intent: self.intent_ids[k as usize].clone(),
-                    kind,
-                    rule: info.text.clone(),
-                    location: info.location.clone(),
-                    weight,
-                    how: how(hit.factor),
-                    span: ev.span(&hit.span),
-                });
+                Owner::Veto(_) | Owner::Lexicon(_) => {}
             }
         }
+        let ntok = ev.n.tokens().len() as u32;
         for &p in ev.patterns {
             let info = &ev.pattern_info[p as usize];
             let k = info.intent;
             slot_of(k, acc).regex_score += REGEX_SCORE;
+            // Located only when it matched: the set says which did.
+            let tokens = self
+                .regexes
+                .get(p as usize)
+                .and_then(Option::as_ref)
+                .and_then(|re| re.find(ev.hay))
+                .filter(|m| !m.is_empty())
+                .map(|m| hay_tokens(ev.hay, m.range()))
+                .map(|r| r.start.min(ntok)..r.end.min(ntok))
+                .unwrap_or(0..0);
+            if !tokens.is_empty() {
+                regex_hits.push((k, tokens.clone(), p));
+            }
             if explain {
                 contributions.push(Contribution {
                     intent: self.intent_ids[k as usize].clone(),
@@ -201,109 +369,291 @@ impl Scorer {
                     location: info.location.clone(),
                     weight: REGEX_SCORE * self.intent_weight[k as usize],
                     how: HowMatched::Regex,
-                    span: 0..0,
+                    span: ev.span(&tokens),
+                    vetoed_by: None,
                 });
             }
         }
+        // An intent that only excludes spoke about has nothing to score.
+        acc.retain(|a| a.matched || a.regex_score > 0.0);
+        contributions
+    }
 
-        // Scores to confidences.
-        // Per token: bit 0 filler, bit 1 covered by the intent in hand.
-        // Only needed when some intent scored (most off-topic chatter: none).
-        marks.clear();
-        marks.extend((0..if acc.is_empty() { 0 } else { ntok }).map(|i| {
+    /// Each gathered intent's score, coverage, rival and confidence.
+    fn score(&self, ev: &Evidence<'_>, sc: &mut ScoreScratch) {
+        let ScoreScratch {
+            acc,
+            tokens,
+            bits,
+            regex_hits,
+            live,
+            ..
+        } = sc;
+        tokens.clear();
+        bits.clear();
+        if acc.is_empty() {
+            return;
+        }
+        let n = ev.n;
+        let ntok = n.tokens().len();
+        // Tokens: content or not, and the clause each belongs to.
+        let original = n.original();
+        let mut clause = 0u8;
+        for i in 0..ntok {
+            if i > 0 {
+                let (a, b) = (n.tokens()[i - 1].span.end, n.tokens()[i].span.start);
+                if a < b
+                    && original
+                        .get(a..b)
+                        .is_some_and(|gap| gap.contains(CLAUSE_PUNCT))
+                {
+                    clause = (clause + 1).min(63);
+                }
+            }
             let (t, f) = (n.token_text(i), n.token_folded(i));
-            u8::from(self.filler.contains(t) || (t == f && self.filler_folded.contains(f)))
-        }));
-        let content = marks.iter().filter(|&&m| m & 1 == 0).count().max(1);
-        let mut ranked = Vec::with_capacity(acc.len());
-        let mut priorities = Vec::with_capacity(acc.len());
-        for a in acc.iter() {
-            if a.vetoed || a.phrase_score + a.regex_score <= 0.0 {
+            if CLAUSE_WORDS.contains(&f) {
+                clause = (clause + 1).min(63);
+                tokens.push(clause << 1);
                 continue;
             }
-            // The best phrase counts in full; words that further phrases
-            // cover beyond it count for a share (two phrases over the same
-            // words add nothing); each regex adds its score.
-            marks.iter_mut().for_each(|m| *m &= 1);
-            for hit in ev.hits {
-                if hit.owner != Owner::Intent(a.k) {
-                    continue;
-                }
-                for r in ev.segments_of(hit) {
-                    for t in r.start..r.end {
-                        marks[t as usize] |= 2;
+            let filler = self.filler.contains(t) || (t == f && self.filler_folded.contains(f));
+            tokens.push((clause << 1) | u8::from(!filler));
+        }
+        let words = ntok.div_ceil(64).max(1);
+        bits.resize(acc.len() * words, 0);
+        let set = |b: &mut [u64], r: &Range<u32>| {
+            for t in r.start..r.end.min(ntok as u32) {
+                b[t as usize / 64] |= 1 << (t % 64);
+            }
+        };
+        let count = |b: &[u64]| b.iter().map(|w| w.count_ones()).sum::<u32>();
+        for (ai, a) in acc.iter_mut().enumerate() {
+            let b = &mut bits[ai * words..(ai + 1) * words];
+            for (hit, _) in ev.hits.iter().zip(live.iter()).filter(|(_, &l)| l) {
+                if hit.owner == Owner::Intent(a.k) {
+                    for r in ev.segments_of(hit) {
+                        set(b, r);
                     }
                 }
             }
-            let all = marks.iter().filter(|&&m| m & 2 != 0).count() as f32;
-            let hit = marks.iter().filter(|&&m| m == 2).count();
-            let cov = if a.matched {
-                (hit as f32 / content as f32).min(1.0)
-            } else {
+            let phrase_words = count(b) as f32;
+            for (k, r, _) in regex_hits.iter() {
+                if *k == a.k {
+                    set(b, r);
+                }
+            }
+            let covered = count(b);
+            // The clauses holding the evidence, and their content words.
+            let mut clauses = 0u64;
+            for (t, &m) in tokens.iter().enumerate() {
+                if b[t / 64] & (1 << (t % 64)) != 0 {
+                    clauses |= 1 << (m >> 1);
+                }
+            }
+            let request = covered
+                + tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|&(t, &m)| {
+                        m & 1 != 0
+                            && clauses & (1 << (m >> 1)) != 0
+                            && b[t / 64] & (1 << (t % 64)) == 0
+                    })
+                    .count() as u32;
+            a.covered = covered;
+            a.request = request;
+            a.clauses = clauses;
+            a.first = b
+                .iter()
+                .enumerate()
+                .find(|(_, w)| **w != 0)
+                .map_or(u32::MAX, |(i, w)| i as u32 * 64 + w.trailing_zeros());
+            a.coverage = if covered == 0 {
                 REGEX_ONLY_COVERAGE
+            } else {
+                covered as f32 / request.max(1) as f32
             };
-            let extra = (all - a.best_len).max(0.0);
+            a.extra = (phrase_words - a.best_len).max(0.0);
             let k = a.k as usize;
-            let s = (a.best + EXTRA_WORDS_SHARE * extra + a.regex_score) * self.intent_weight[k];
-            let sat = 1.0 - (-s / SCORE_SCALE).exp();
-            let confidence = (SCORE_SHARE * sat + COVERAGE_SHARE * cov).clamp(0.0, 1.0);
-            ranked.push(Scored {
-                intent: self.intent_ids[k].clone(),
-                score: s,
-                confidence,
-            });
-            priorities.push(self.intent_priority[k]);
+            a.score = (a.best + EXTRA_WORDS_SHARE * a.extra + a.regex_score)
+                * self.intent_weight[k]
+                * EXCLUDE_FACTOR.powi(a.excludes.min(MAX_EXCLUDES) as i32);
+            a.strength = 1.0 - (-a.score / SCORE_SCALE).exp();
         }
-        (ranked, priorities, contributions)
+        // Rivals: the strongest other intent on some of the same words.
+        for i in 0..acc.len() {
+            let bi = &bits[i * words..(i + 1) * words];
+            let mut rival: Option<(u32, f32)> = None;
+            for (j, b) in acc.iter().enumerate() {
+                if j == i || rival.is_some_and(|(_, s)| s >= b.score) {
+                    continue;
+                }
+                let bj = &bits[j * words..(j + 1) * words];
+                if bi.iter().zip(bj).any(|(x, y)| x & y != 0) {
+                    rival = Some((j as u32, b.score));
+                }
+            }
+            let a = &mut acc[i];
+            (a.rival, a.rival_score) = match rival {
+                Some((j, s)) => (Some(j), s),
+                None => (None, 0.0),
+            };
+            let contest = if a.rival.is_some() {
+                (a.rival_score / a.score.max(f32::EPSILON)).min(1.0)
+            } else {
+                0.0
+            };
+            a.confidence = (SCORE_SHARE * a.strength + COVERAGE_SHARE * a.coverage
+                - RIVAL_SHARE * contest)
+                .clamp(0.0, 1.0);
+        }
     }
-}
 
-/// Sorts scored intents, best first, and picks the winner.
-fn rank(
-    scored: Vec<Scored>,
-    priorities: &[i32],
-    contributions: Vec<Contribution>,
-    config: &Config,
-) -> Ranking {
-    let mut order: Vec<usize> = (0..scored.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&scored[a], &scored[b]);
-        y.confidence
-            .total_cmp(&x.confidence)
-            .then(y.score.total_cmp(&x.score))
-            .then(x.intent.cmp(&y.intent))
-    });
-    // Priority breaks near-ties: among the intents within the ambiguity
-    // margin of the best, the highest priority goes first.
-    if let Some(&top) = order.first() {
-        let top_conf = scored[top].confidence;
-        let near = order
-            .iter()
-            .take_while(|&&i| top_conf - scored[i].confidence < config.ambiguity_margin)
-            .count();
-        if let Some(pos) = (0..near).max_by_key(|&p| (priorities[order[p]], std::cmp::Reverse(p))) {
-            let chosen = order.remove(pos);
-            order.insert(0, chosen);
-        }
-    }
-    let ranked: Vec<_> = order.iter().map(|&i| scored[i].clone()).collect();
-    let top_priority = order.first().map(|&i| priorities[i]);
-    let confidence = ranked.first().map_or(0.0, |s| s.confidence);
-    let intent = ranked
-        .first()
-        .filter(|s| s.confidence >= config.threshold)
-        .map(|s| s.intent.clone());
-    let ambiguous = intent.is_some()
-        && ranked.get(1).is_some_and(|s| {
-            (confidence - s.confidence).abs() < config.ambiguity_margin
-                && s.confidence >= config.threshold
-                && Some(priorities[order[1]]) == top_priority
+    /// Sorts the scored intents, best first, picks the winner and the
+    /// further requests.
+    fn ranking(
+        &self,
+        sc: &ScoreScratch,
+        contributions: Vec<Contribution>,
+        config: &Config,
+        explain: bool,
+    ) -> Ranking {
+        let acc = &sc.acc;
+        let mut order: Vec<usize> = (0..acc.len()).collect();
+        let id = |i: usize| &self.intent_ids[acc[i].k as usize];
+        let priority = |i: usize| self.intent_priority[acc[i].k as usize];
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&acc[a], &acc[b]);
+            y.confidence
+                .total_cmp(&x.confidence)
+                .then(y.score.total_cmp(&x.score))
+                .then(id(a).cmp(id(b)))
         });
-    Ranking {
-        intent,
-        confidence,
-        ambiguous,
-        ranked,
-        contributions,
+        // Priority breaks near-ties: among the intents within the ambiguity
+        // margin of the best, the highest priority goes first.
+        if let Some(&top) = order.first() {
+            let top_conf = acc[top].confidence;
+            let near = order
+                .iter()
+                .take_while(|&&i| top_conf - acc[i].confidence < config.ambiguity_margin)
+                .count();
+            if let Some(pos) = (0..near).max_by_key(|&p| (priority(order[p]), std::cmp::Reverse(p)))
+            {
+                let chosen = order.remove(pos);
+                order.insert(0, chosen);
+            }
+        }
+        let words = sc.bits.len() / acc.len().max(1);
+        let bits = |i: usize| &sc.bits[i * words..(i + 1) * words];
+        let overlaps = |i: usize, j: usize| bits(i).iter().zip(bits(j)).any(|(x, y)| x & y != 0);
+        let mut ambiguous = false;
+        let mut group = Vec::new();
+        if order
+            .first()
+            .is_some_and(|&top| acc[top].confidence >= config.threshold)
+        {
+            // Further requests: over the threshold, in clauses no intent
+            // taken so far matched in (two intents in one clause, "hủy đơn
+            // hay đổi đơn", are one request read two ways).
+            group.push(0);
+            for (p, &i) in order.iter().enumerate().skip(1) {
+                if acc[i].confidence < config.threshold {
+                    break;
+                }
+                if acc[i].covered > 0
+                    && !group.iter().any(|&q| {
+                        overlaps(i, order[q]) || acc[i].clauses & acc[order[q]].clauses != 0
+                    })
+                {
+                    group.push(p);
+                }
+            }
+            // Each request's confidence is measured on its own clauses, so
+            // between requests in other clauses the strongest evidence
+            // leads, the first one on a tie ("chào shop, ... chưa thấy
+            // giao" is about the order, not the greeting).
+            let lead = group
+                .iter()
+                .copied()
+                .max_by(|&a, &b| {
+                    let (x, y) = (&acc[order[a]], &acc[order[b]]);
+                    x.score.total_cmp(&y.score).then(y.first.cmp(&x.first))
+                })
+                .unwrap_or(0);
+            if lead != 0 {
+                let chosen = order.remove(lead);
+                order.insert(0, chosen);
+                for q in group.iter_mut() {
+                    if *q < lead {
+                        *q += 1;
+                    } else if *q == lead {
+                        *q = 0;
+                    }
+                }
+                group.sort_unstable();
+            }
+            let top = order[0];
+            // Ambiguous: an intent for the same words or the same clause is
+            // as sure, at the same priority.
+            ambiguous = order[1..].iter().any(|&i| {
+                (overlaps(top, i) || acc[top].clauses & acc[i].clauses != 0)
+                    && acc[top].confidence - acc[i].confidence < config.ambiguity_margin
+                    && acc[i].confidence >= config.threshold
+                    && priority(i) == priority(top)
+            });
+        }
+        let scored = |i: usize| Scored {
+            intent: id(i).clone(),
+            score: acc[i].score,
+            confidence: acc[i].confidence,
+        };
+        let ranked: Vec<Scored> = order.iter().map(|&i| scored(i)).collect();
+        let confidence = ranked.first().map_or(0.0, |s| s.confidence);
+        let intent = ranked
+            .first()
+            .filter(|s| s.confidence >= config.threshold)
+            .map(|s| s.intent.clone());
+        let also = group.iter().skip(1).map(|&p| ranked[p].clone()).collect();
+        let breakdown = if explain {
+            order
+                .iter()
+                .map(|&i| {
+                    let a = &acc[i];
+                    ScoreBreakdown {
+                        intent: id(i).clone(),
+                        best: a.best,
+                        extra_words: a.extra,
+                        extra_share: EXTRA_WORDS_SHARE,
+                        regex: a.regex_score,
+                        weight: self.intent_weight[a.k as usize],
+                        excludes: a.excludes.min(MAX_EXCLUDES),
+                        exclude_factor: EXCLUDE_FACTOR,
+                        score: a.score,
+                        score_scale: SCORE_SCALE,
+                        strength: a.strength,
+                        covered: a.covered,
+                        request_words: a.request,
+                        coverage: a.coverage,
+                        score_share: SCORE_SHARE,
+                        coverage_share: COVERAGE_SHARE,
+                        rival: a.rival.map(|j| id(j as usize).clone()),
+                        rival_score: a.rival_score,
+                        rival_share: RIVAL_SHARE,
+                        confidence: a.confidence,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ranking {
+            intent,
+            confidence,
+            ambiguous,
+            ranked,
+            also,
+            contributions,
+            breakdown,
+        }
     }
 }

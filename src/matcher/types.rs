@@ -10,11 +10,15 @@ use crate::Lang;
 /// The outcome of [`Matcher::classify`](crate::Matcher::classify).
 ///
 /// Invariants:
-/// 1. `ranked` is sorted by score, best first, and holds only intents that
-///    scored above zero.
+/// 1. `ranked` holds only intents that scored above zero, best first: by
+///    confidence, except that priority breaks near-ties and, between
+///    requests in separate clauses, the higher score leads.
 /// 2. `intent` is `ranked[0]` when its confidence reaches the matcher's
 ///    threshold, and `None` otherwise.
-/// 3. Every span (entities, lexicon hits) is a byte range of the message as
+/// 3. `also` is empty when `intent` is `None`; otherwise it holds intents
+///    of `ranked` (not `intent`) that reach the threshold in clauses where
+///    neither `intent` nor an earlier entry of `also` matched.
+/// 4. Every span (entities, lexicon hits) is a byte range of the message as
 ///    the customer typed it, on `char` boundaries.
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
@@ -28,6 +32,12 @@ pub struct Classification {
     pub ambiguous: bool,
     /// Every intent that scored, best first.
     pub ranked: Vec<Scored>,
+    /// Further requests in the same message: intents that reach the
+    /// threshold in other clauses than `intent` ("cancel my order, and
+    /// where is my refund?" is `track_refund`, also `cancel_order`), best
+    /// first. Intents that compete for the same words or the same clause
+    /// are alternatives, not further requests, and are only in `ranked`.
+    pub also: Vec<Scored>,
     /// The detected language of this message.
     pub lang: Lang,
     /// Entities found, in message order.
@@ -103,8 +113,12 @@ pub struct Explanation {
     pub tokens: Vec<String>,
     /// Typo corrections applied.
     pub corrections: Vec<Correction>,
-    /// Everything that added to or vetoed an intent's score.
+    /// Everything that added to, lowered or vetoed an intent's score.
     pub contributions: Vec<Contribution>,
+    /// The arithmetic of each scored intent's score and confidence, in the
+    /// order of `classification.ranked` (before the example similarity or
+    /// a hint changed it).
+    pub scores: Vec<ScoreBreakdown>,
     /// The example similarity, when the phrases left doubt and it was
     /// consulted (`None` otherwise).
     pub similar: Option<Similarity>,
@@ -151,8 +165,15 @@ pub enum ContributionKind {
     Phrase,
     /// A regex pattern matched.
     Pattern,
-    /// An `exclude` term matched and vetoed the intent.
+    /// An `exclude` phrase matched: evidence against the intent, its score
+    /// is multiplied by the contribution's `weight`.
     Exclude,
+    /// A `veto` phrase matched (`weight` 0); the phrase matches it removed
+    /// are listed as [`ContributionKind::Vetoed`].
+    Veto,
+    /// A phrase that matched but was removed by a `veto` phrase next to it
+    /// (`weight` 0; `rule` is the phrase, `vetoed_by` the veto).
+    Vetoed,
 }
 
 /// One rule that fired for an intent.
@@ -167,12 +188,120 @@ pub struct Contribution {
     pub rule: Arc<str>,
     /// Where the rule is (`file:line:column`).
     pub location: Arc<str>,
-    /// The score it added (0 for exclusions).
+    /// The score it added (phrases, patterns); for an exclusion the factor
+    /// the score was multiplied by; 0 for vetoes and vetoed phrases.
     pub weight: f32,
     /// How it matched.
     pub how: HowMatched,
     /// Byte range in the original message.
     pub span: Range<usize>,
+    /// For a [`ContributionKind::Vetoed`] phrase: the veto phrase that
+    /// removed it, as written.
+    pub vetoed_by: Option<Arc<str>>,
+}
+
+/// How one intent's score and confidence were computed, term by term (see
+/// rules/RULES.md, "Scoring"). `Display` writes the two formulas with the
+/// numbers filled in.
+///
+/// ```text
+/// score      = (best + extra_share · extra_words + regex) · weight · exclude_factor^excludes
+/// strength   = 1 − e^(−score / score_scale)
+/// coverage   = covered / request_words
+/// confidence = score_share · strength + coverage_share · coverage
+///              − rival_share · min(rival_score / score, 1)
+/// ```
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[non_exhaustive]
+pub struct ScoreBreakdown {
+    /// The intent.
+    pub intent: Arc<str>,
+    /// Its best phrase: words matched times the lowest diacritic factor.
+    pub best: f32,
+    /// Words that its further phrases cover beyond the best one.
+    pub extra_words: f32,
+    /// The share of a further word (a constant of the scoring).
+    pub extra_share: f32,
+    /// What its regex patterns add.
+    pub regex: f32,
+    /// The intent's `weight`.
+    pub weight: f32,
+    /// How many of its `exclude` phrases matched (counted up to the cap).
+    pub excludes: u32,
+    /// The factor each matched `exclude` phrase multiplies the score by.
+    pub exclude_factor: f32,
+    /// The result: the intent's score.
+    pub score: f32,
+    /// The score at which strength reaches 1 − 1/e.
+    pub score_scale: f32,
+    /// `1 − e^(−score / score_scale)`.
+    pub strength: f32,
+    /// Words its evidence covers.
+    pub covered: u32,
+    /// Words of the request: the covered ones plus the content words of
+    /// the clauses (parts of the message between punctuation and "and",
+    /// "but", "và", "nhưng") that hold its evidence.
+    pub request_words: u32,
+    /// `covered / request_words`.
+    pub coverage: f32,
+    /// The share of strength in the confidence.
+    pub score_share: f32,
+    /// The share of coverage in the confidence.
+    pub coverage_share: f32,
+    /// The strongest other intent matched on some of the same words.
+    pub rival: Option<Arc<str>>,
+    /// Its score (0 without a rival).
+    pub rival_score: f32,
+    /// How much a rival as strong as the intent takes off its confidence.
+    pub rival_share: f32,
+    /// The result: the intent's confidence.
+    pub confidence: f32,
+}
+
+impl std::fmt::Display for ScoreBreakdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "score = ({:.2} best + {} × {} extra words + {:.2} regex) × weight {:.2}",
+            self.best, self.extra_share, self.extra_words, self.regex, self.weight
+        )?;
+        if self.excludes > 0 {
+            write!(f, " × {}^{} excludes", self.exclude_factor, self.excludes)?;
+        }
+        write!(
+            f,
+            " = {:.2}; confidence = {} × (1 − e^(−{:.2}/{})) + {} × {}/{} words",
+            self.score,
+            self.score_share,
+            self.score,
+            self.score_scale,
+            self.coverage_share,
+            self.covered,
+            self.request_words
+        )?;
+        if let Some(rival) = &self.rival {
+            write!(
+                f,
+                " − {} × min({:.2} {rival} / {:.2}, 1)",
+                self.rival_share, self.rival_score, self.score
+            )?;
+        }
+        write!(
+            f,
+            " = {:.3} + {:.3}",
+            self.score_share * self.strength,
+            self.coverage_share * self.coverage
+        )?;
+        if self.rival.is_some() {
+            let r = if self.score > 0.0 {
+                (self.rival_score / self.score).min(1.0)
+            } else {
+                1.0
+            };
+            write!(f, " − {:.3}", self.rival_share * r)?;
+        }
+        write!(f, " = {:.2}", self.confidence)
+    }
 }
 
 /// How a rule matched the message (in JSON: `"exact"`, `"folded"`,

@@ -59,7 +59,11 @@ pub(crate) struct IntentIr {
     pub info: Intent,
     pub phrases: Vec<PhraseIr>,
     pub patterns: Vec<PatternIr>,
+    /// Evidence against the intent: each matched phrase lowers its score.
     pub excludes: Vec<PhraseIr>,
+    /// Hard exclusion scoped to the words it touches: a match removes the
+    /// intent's phrase matches it overlaps or closely precedes.
+    pub vetoes: Vec<PhraseIr>,
     pub examples: Vec<Text>,
     pub counter_examples: Vec<Text>,
     /// One concrete message per phrase (first alternatives, no optional
@@ -356,6 +360,7 @@ const INTENT_KEYS: &[&str] = &[
     "phrases",
     "patterns",
     "exclude",
+    "veto",
     "examples",
     "counter_examples",
     "replies",
@@ -373,6 +378,7 @@ const READ_ORDER: &[&str] = &[
     "priority",
     "phrases",
     "exclude",
+    "veto",
     "patterns",
     "examples",
     "counter_examples",
@@ -1012,6 +1018,7 @@ fn read_intent(
     let mut ir_phrases = Vec::new();
     let mut samples = Vec::new();
     let mut excludes = Vec::new();
+    let mut vetoes = Vec::new();
     let mut patterns = Vec::new();
     let mut examples = Vec::new();
     let mut counter_examples = Vec::new();
@@ -1072,6 +1079,10 @@ fn read_intent(
             "exclude" => {
                 let list = r.lang_list(v, &what);
                 excludes = phrases.compile(r, &list).0;
+            }
+            "veto" => {
+                let list = r.lang_list(v, &what);
+                vetoes = phrases.compile(r, &list).0;
             }
             "patterns" => {
                 for p in r.texts(v, "write `patterns:` as a list of regexes") {
@@ -1218,6 +1229,7 @@ fn read_intent(
         phrases: ir_phrases,
         patterns,
         excludes,
+        vetoes,
         examples,
         counter_examples,
         samples,

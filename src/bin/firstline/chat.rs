@@ -280,7 +280,7 @@ pub fn run(rules: &Rules, opts: &Options) -> u8 {
                         let _ = write!(
                             out,
                             "{}",
-                            crate::explain::render(msg, &ex, handoff.as_deref(), bot.matcher())
+                            crate::explain::render(msg, &ex, handoff.as_deref())
                         );
                     }
                     None => {

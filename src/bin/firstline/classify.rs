@@ -40,10 +40,11 @@ pub fn run(rules: &Rules) -> u8 {
                 }
                 // Written by hand to keep the documented key order.
                 format!(
-                    "{{\"text\":{},\"intent\":{},\"confidence\":{},\"lang\":{},\"entities\":{},\"handoff\":{}}}",
+                    "{{\"text\":{},\"intent\":{},\"confidence\":{},\"also\":{},\"lang\":{},\"entities\":{},\"handoff\":{}}}",
                     Value::from(text.as_str()),
                     json!(c.intent.as_deref()),
                     json!(round(c.confidence)),
+                    json!(c.also.iter().map(|s| &*s.intent).collect::<Vec<_>>()),
                     json!(c.lang.code()),
                     json!(entities),
                     json!(handoffs.reason(&text)),

@@ -1,6 +1,5 @@
 //! `firstline explain "message"`: why a message gets its intent.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::ops::Range;
@@ -28,7 +27,7 @@ pub fn run(rules: &Rules, message: &str, json: bool) -> u8 {
         let _ = write!(
             std::io::stdout().lock(),
             "{}",
-            render(message, &ex, handoff.as_deref(), &m)
+            render(message, &ex, handoff.as_deref())
         );
     }
     0
@@ -133,7 +132,7 @@ fn regex_span(rule: &str, ex: &Explanation) -> String {
     "(no span)".to_string()
 }
 
-pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matcher) -> String {
+pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String {
     let c = &ex.classification;
     let mut o = String::new();
     let _ = writeln!(o, "message:     {message:?}");
@@ -167,12 +166,33 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matche
                 "regex",
                 format!("+{:.2}", k.weight),
                 format!("/{}/", k.rule),
-                regex_span(&k.rule, ex),
+                if k.span.is_empty() {
+                    regex_span(&k.rule, ex)
+                } else {
+                    at(message, &k.span)
+                },
             ),
             ContributionKind::Exclude => (
                 "exclude",
+                format!("×{:.2}", k.weight),
+                format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
+            ContributionKind::Veto => (
+                "veto",
                 "veto".to_string(),
                 format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
+            ContributionKind::Vetoed => (
+                "vetoed",
+                "0".to_string(),
+                format!(
+                    "\"{}\" ({}, removed by veto \"{}\")",
+                    k.rule,
+                    k.how,
+                    k.vetoed_by.as_deref().unwrap_or("?")
+                ),
                 at(message, &k.span),
             ),
             _ => (
@@ -189,57 +209,11 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matche
         );
     }
     let _ = writeln!(o, "scores:");
-    let _ = writeln!(
-        o,
-        "  (the best phrase counts in full, further phrases only for the words they add, each regex in full; times the intent's weight; confidence also weighs how much of the message the intent covers)"
-    );
-    let mut by_intent: BTreeMap<&str, Vec<&firstline::matcher::Contribution>> = BTreeMap::new();
-    for k in &ex.contributions {
-        by_intent.entry(&k.intent).or_default().push(k);
+    if ex.scores.is_empty() {
+        let _ = writeln!(o, "  (no phrase or regex counts)");
     }
-    for s in &c.ranked {
-        let parts = by_intent.remove(&*s.intent).unwrap_or_default();
-        let mut phrases: Vec<f32> = parts
-            .iter()
-            .filter(|k| k.kind == ContributionKind::Phrase)
-            .map(|k| k.weight)
-            .collect();
-        phrases.sort_by(|a, b| b.total_cmp(a));
-        let regexes: Vec<f32> = parts
-            .iter()
-            .filter(|k| k.kind == ContributionKind::Pattern)
-            .map(|k| k.weight)
-            .collect();
-        let mut terms = Vec::new();
-        if let Some((best, rest)) = phrases.split_first() {
-            let mut t = format!("best phrase {best:.2}");
-            if !rest.is_empty() {
-                let rest: Vec<String> = rest.iter().map(|w| format!("{w:.2}")).collect();
-                let _ = write!(t, ", other phrases {}", rest.join(" "));
-            }
-            terms.push(t);
-        }
-        if !regexes.is_empty() {
-            let r: Vec<String> = regexes.iter().map(|w| format!("+{w:.2}")).collect();
-            terms.push(format!("regex {}", r.join(" ")));
-        }
-        let weight = m.intent(&s.intent).map_or(1.0, |i| i.weight);
-        if (weight - 1.0).abs() > f32::EPSILON {
-            terms.push(format!("weight ×{weight:.2}"));
-        }
-        let _ = writeln!(
-            o,
-            "  {:<18} {} -> score {:.2} -> confidence {:.2}",
-            s.intent,
-            terms.join("; "),
-            s.score,
-            s.confidence
-        );
-    }
-    for (intent, parts) in by_intent {
-        if let Some(v) = parts.iter().find(|k| k.kind == ContributionKind::Exclude) {
-            let _ = writeln!(o, "  {intent:<18} vetoed by exclude \"{}\"", v.rule);
-        }
+    for s in &ex.scores {
+        let _ = writeln!(o, "  {:<18} {s}", s.intent);
     }
     if let Some(sim) = &ex.similar {
         let _ = writeln!(
@@ -286,6 +260,14 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>, m: &Matche
         c.confidence,
         if c.ambiguous { " ambiguous" } else { "" }
     );
+    if !c.also.is_empty() {
+        let also: Vec<String> = c
+            .also
+            .iter()
+            .map(|s| format!("{} (confidence {:.2})", s.intent, s.confidence))
+            .collect();
+        let _ = writeln!(o, "also:        {}", also.join(", "));
+    }
     let _ = writeln!(o, "entities:");
     if c.entities.is_empty() {
         let _ = writeln!(o, "  (none)");

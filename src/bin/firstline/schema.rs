@@ -253,10 +253,10 @@ pub fn rules() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "threshold": { "type": "number", "minimum": 0, "maximum": 1, "description": "Below this confidence a message gets no intent (0.35)." },
+                    "threshold": { "type": "number", "minimum": 0, "maximum": 1, "description": "Below this confidence a message gets no intent (0.38)." },
                     "similarity_threshold": { "type": "number", "minimum": 0, "maximum": 2, "description": "Example similarity an intent needs to answer when the phrases leave doubt (0.18; above 1: off)." },
                     "doubt": { "type": "number", "minimum": 0, "maximum": 1, "description": "Phrase confidence under which the examples are consulted (0.5)." },
-                    "ambiguity_margin": { "type": "number", "minimum": 0, "maximum": 1, "description": "Confidence gap under which the best two intents are ambiguous (0.1)." }
+                    "ambiguity_margin": { "type": "number", "minimum": 0, "maximum": 1, "description": "Confidence gap under which the best two intents are ambiguous (0.15)." }
                 }
             },
             "examples": {
@@ -278,7 +278,8 @@ pub fn rules() -> Value {
                     "priority": { "type": ["integer", "null"] },
                     "phrases": lang_list("Phrases: words, (a|b), [optional], * (gap of 0-3 words), ** (any gap), @concept."),
                     "patterns": { "type": "array", "items": { "type": "string" }, "description": "Regexes over the normalized and the folded message." },
-                    "exclude": lang_list("Phrases that veto this intent."),
+                    "exclude": lang_list("Evidence against this intent: each matching phrase multiplies its score by a penalty."),
+                    "veto": lang_list("Hard exclusion scoped to the words it touches: a match removes this intent's phrase matches it overlaps or that start at most 2 words after it."),
                     "examples": lang_list("Messages that must classify to this intent (checked at compile time)."),
                     "counter_examples": lang_list("Messages that must not classify to this intent."),
                     "replies": lang_list("Reply variants; {placeholders} are filled from settings."),
