@@ -1,7 +1,7 @@
 //! From sources to a [`Matcher`]: load, build the automata, check examples, lint.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::engine::Engine;
@@ -39,7 +39,7 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     }
     // Vietnamese rule words are the syllables Telex decoding may produce.
     // Phrases repeat their words across variants: register each once.
-    let mut words: HashSet<&str> = HashSet::new();
+    let mut words: crate::fxhash::FastSet<&str> = Default::default();
     for intent in &set.intents {
         for p in intent
             .phrases

@@ -95,18 +95,26 @@ impl Engine {
             .map(crate::normalize::fold)
             .collect();
         let mut intent_words: crate::fxhash::FastMap<Box<str>, Vec<u32>> = Default::default();
+        // Variants repeat their words: each is folded once.
+        let mut folded: crate::fxhash::FastMap<&str, String> = Default::default();
         for (k, intent) in intents.iter().enumerate() {
             for p in &intent.phrases {
                 for v in &p.variants {
                     for piece in v {
                         if let crate::rules::phrase::Piece::Word(w) = piece {
-                            for f in crate::normalize::fold(w).split_whitespace() {
+                            let f = folded
+                                .entry(w.as_str())
+                                .or_insert_with(|| crate::normalize::fold(w));
+                            for f in f.split_whitespace() {
                                 if f.len() < 2 || filler.contains(f) {
                                     continue;
                                 }
-                                let ks = intent_words.entry(f.into()).or_default();
-                                if ks.last() != Some(&(k as u32)) {
-                                    ks.push(k as u32);
+                                match intent_words.get_mut(f) {
+                                    Some(ks) if ks.last() == Some(&(k as u32)) => {}
+                                    Some(ks) => ks.push(k as u32),
+                                    None => {
+                                        intent_words.insert(f.into(), vec![k as u32]);
+                                    }
                                 }
                             }
                         }

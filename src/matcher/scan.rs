@@ -75,6 +75,30 @@ pub(crate) struct PatternInfo {
     pub location: Arc<str>,
 }
 
+/// From this many automaton patterns, the automaton is built on a thread
+/// of its own (a few milliseconds of work and up).
+const PARALLEL_BUILD_PATTERNS: usize = 2_000;
+
+/// The automaton of the segment patterns (`None` without any).
+fn build_automaton(patterns: &[String]) -> Result<Option<AhoCorasick>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    // The contiguous NFA: near-DFA speed for these pattern counts while
+    // staying small enough to stay in cache at 3,000 intents (a full DFA's
+    // table is tens of MB there and gets slower).
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        // Rule words start with nearly every letter, so a prefilter skips
+        // nothing in a short message; without it the scan is a little
+        // faster and the build too.
+        .prefilter(false)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 /// One expansion of a phrase: a sequence of gap-separated segments, whose
 /// data live in the scanner's flat per-segment arrays.
 #[derive(Clone, Copy, Debug)]
@@ -269,10 +293,10 @@ impl Scanner {
         let mut words = Words::default();
         let mut canonical: Vec<u32> = Vec::new();
         let mut canon_map: FastMap<Box<[u32]>, u32> = FastMap::default();
-        // Stored segment -> automaton pattern, and whether its words are in
-        // the vocabulary tables yet (per language bit).
+        // Stored segment -> automaton pattern; per pattern, whether its words
+        // are in the vocabulary's language table yet (per language bit).
         let mut seg_pattern: Vec<Option<u32>> = Vec::new();
-        let mut seg_langs: Vec<u8> = Vec::new();
+        let mut pattern_langs: Vec<u8> = Vec::new();
         let mut seen: FastSet<(Vec<u32>, Vec<u8>)> = FastSet::default();
         let mut add_phrase = |p: &PhraseIr, owner: Owner| {
             let phrase_id = phrases.len() as u32;
@@ -318,23 +342,24 @@ impl Scanner {
                     continue;
                 }
                 seg_pattern.resize(store.len(), None);
-                seg_langs.resize(store.len(), 0);
                 let mut nwords = 0;
                 let first = var_segs.len() as u32;
                 for (k, &sid) in segs.iter().enumerate() {
-                    let seg = &store[sid as usize];
-                    nwords += seg.exact.len();
+                    nwords += store[sid as usize].exact.len();
                     let id = match seg_pattern[sid as usize] {
                         Some(id) => id,
                         None => {
-                            vocab.add_pattern(&seg.folded);
-                            let id = match pattern_ids.get(seg.folded.as_str()) {
+                            // The folded text is only needed as a pattern.
+                            let folded = std::mem::take(&mut store[sid as usize].folded);
+                            let id = match pattern_ids.get(folded.as_str()) {
                                 Some(&id) => id,
                                 None => {
                                     let id = patterns.len() as u32;
-                                    patterns.push(seg.folded.clone());
-                                    pattern_ids.insert(seg.folded.clone(), id);
+                                    vocab.add_pattern(&folded);
+                                    pattern_ids.insert(folded.clone(), id);
+                                    patterns.push(folded);
                                     uses.push(0u32);
+                                    pattern_langs.push(0u8);
                                     id
                                 }
                             };
@@ -342,9 +367,9 @@ impl Scanner {
                             id
                         }
                     };
-                    if bit != 0 && seg_langs[sid as usize] & bit == 0 {
-                        seg_langs[sid as usize] |= bit;
-                        vocab.add_lang(&seg.folded, bit);
+                    if bit != 0 && pattern_langs[id as usize] & bit == 0 {
+                        pattern_langs[id as usize] |= bit;
+                        vocab.add_lang(&patterns[id as usize], bit);
                     }
                     uses[id as usize] += 1;
                     let gap = key.1.get(k).copied().unwrap_or(0);
@@ -376,114 +401,110 @@ impl Scanner {
                 add_phrase(p, Owner::Lexicon(i as u32));
             }
         }
-        // Anchor each variant on its least used segment pattern, and lay the
-        // variants out grouped by anchor (in phrase order within a group).
-        let anchor_of = |v: &Variant| -> u32 {
-            let segs = &var_segs[v.seg as usize..v.seg as usize + usize::from(v.nseg)];
-            segs.iter()
-                .map(|s| s.1)
-                .min_by_key(|&p| (uses[p as usize], p))
-                .unwrap_or(0)
-        };
-        let mut anchors: Vec<(u32, u32)> = variants.iter().map(|v| (anchor_of(v), v.ord)).collect();
-        anchors.sort_unstable();
-        let mut anchored_at = vec![0u32; patterns.len() + 1];
-        for &(a, _) in &anchors {
-            anchored_at[a as usize + 1] += 1;
-        }
-        for p in 0..patterns.len() {
-            anchored_at[p + 1] += anchored_at[p];
-        }
-        // Forms: the canonical stored segments the variants use, as word ids.
-        let mut form_of: FastMap<u32, u32> = FastMap::default();
-        let mut form_at: Vec<u32> = vec![0];
-        let mut form_words: Vec<u32> = Vec::new();
-        let mut word_ids: FastMap<Box<str>, u32> = FastMap::default();
-        let mut laid = Vec::with_capacity(variants.len());
-        let mut f_pattern = Vec::with_capacity(var_segs.len());
-        let mut f_gap = Vec::with_capacity(var_segs.len());
-        let mut f_form = Vec::with_capacity(var_segs.len());
-        for &(_, ord) in &anchors {
-            let v = variants[ord as usize];
-            let from = v.seg as usize;
-            laid.push(Variant {
-                seg: f_pattern.len() as u32,
-                ..v
-            });
-            for &(canon, pat, gap) in &var_segs[from..from + usize::from(v.nseg)] {
-                let form = *form_of.entry(canon).or_insert_with(|| {
-                    for &w in store[canon as usize].exact.iter() {
-                        let text = &words.list[w as usize];
-                        form_words.push(if text.is_ascii() {
-                            ANY_WORD
-                        } else {
-                            let next = word_ids.len() as u32;
-                            *word_ids.entry(text.clone()).or_insert(next)
-                        });
-                    }
-                    form_at.push(form_words.len() as u32);
-                    (form_at.len() - 2) as u32
-                });
-                f_pattern.push(pat);
-                f_gap.push(gap);
-                f_form.push(form);
+        drop(pattern_ids);
+        // The automaton is the longest single step of a big rule set: it is
+        // built on a second thread while this one lays the variants out and
+        // compiles the regexes.
+        std::thread::scope(|scope| {
+            let ac_job = (patterns.len() >= PARALLEL_BUILD_PATTERNS)
+                .then(|| scope.spawn(|| build_automaton(&patterns)));
+            // Anchor each variant on its least used segment pattern, and lay the
+            // variants out grouped by anchor (in phrase order within a group).
+            let anchor_of = |v: &Variant| -> u32 {
+                let segs = &var_segs[v.seg as usize..v.seg as usize + usize::from(v.nseg)];
+                segs.iter()
+                    .map(|s| s.1)
+                    .min_by_key(|&p| (uses[p as usize], p))
+                    .unwrap_or(0)
+            };
+            let mut anchors: Vec<(u32, u32)> =
+                variants.iter().map(|v| (anchor_of(v), v.ord)).collect();
+            anchors.sort_unstable();
+            let mut anchored_at = vec![0u32; patterns.len() + 1];
+            for &(a, _) in &anchors {
+                anchored_at[a as usize + 1] += 1;
             }
-        }
-        drop(store);
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            // The contiguous NFA: near-DFA speed for these pattern counts
-            // while staying small enough to stay in cache at 3,000 intents
-            // (a full DFA's table is tens of MB there and gets slower).
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    // Rule words start with nearly every letter, so a
-                    // prefilter skips nothing in a short message; without
-                    // it the scan is a little faster and the build too.
-                    .prefilter(false)
-                    .build(&patterns)
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-
-        let mut pattern_info = Vec::new();
-        let mut regexes = Vec::new();
-        for (i, intent) in intents.iter().enumerate() {
-            for p in &intent.patterns {
-                regexes.push(fold_pattern(&p.text));
-                pattern_info.push(PatternInfo {
-                    intent: i as u32,
-                    text: p.text.clone(),
-                    location: p.location.clone(),
-                });
+            for p in 0..patterns.len() {
+                anchored_at[p + 1] += anchored_at[p];
             }
-        }
-        let regexes = if regexes.is_empty() {
-            None
-        } else {
-            Some(
-                regex::RegexSetBuilder::new(&regexes)
-                    .size_limit(crate::rules::REGEX_SIZE_LIMIT * 8)
-                    .build()
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-        Ok(Scanner {
-            ac,
-            anchored_at,
-            variants: laid,
-            seg_pattern: f_pattern,
-            seg_gap: f_gap,
-            seg_form: f_form,
-            form_at,
-            form_words,
-            word_ids,
-            phrases,
-            regexes,
-            patterns: pattern_info,
+            // Forms: the canonical stored segments the variants use, as word ids.
+            let mut form_of: FastMap<u32, u32> = FastMap::default();
+            let mut form_at: Vec<u32> = vec![0];
+            let mut form_words: Vec<u32> = Vec::new();
+            let mut word_ids: FastMap<Box<str>, u32> = FastMap::default();
+            let mut laid = Vec::with_capacity(variants.len());
+            let mut f_pattern = Vec::with_capacity(var_segs.len());
+            let mut f_gap = Vec::with_capacity(var_segs.len());
+            let mut f_form = Vec::with_capacity(var_segs.len());
+            for &(_, ord) in &anchors {
+                let v = variants[ord as usize];
+                let from = v.seg as usize;
+                laid.push(Variant {
+                    seg: f_pattern.len() as u32,
+                    ..v
+                });
+                for &(canon, pat, gap) in &var_segs[from..from + usize::from(v.nseg)] {
+                    let form = *form_of.entry(canon).or_insert_with(|| {
+                        for &w in store[canon as usize].exact.iter() {
+                            let text = &words.list[w as usize];
+                            form_words.push(if text.is_ascii() {
+                                ANY_WORD
+                            } else {
+                                let next = word_ids.len() as u32;
+                                *word_ids.entry(text.clone()).or_insert(next)
+                            });
+                        }
+                        form_at.push(form_words.len() as u32);
+                        (form_at.len() - 2) as u32
+                    });
+                    f_pattern.push(pat);
+                    f_gap.push(gap);
+                    f_form.push(form);
+                }
+            }
+            drop(store);
+            let mut pattern_info = Vec::new();
+            let mut regexes = Vec::new();
+            for (i, intent) in intents.iter().enumerate() {
+                for p in &intent.patterns {
+                    regexes.push(fold_pattern(&p.text));
+                    pattern_info.push(PatternInfo {
+                        intent: i as u32,
+                        text: p.text.clone(),
+                        location: p.location.clone(),
+                    });
+                }
+            }
+            let regexes = if regexes.is_empty() {
+                None
+            } else {
+                Some(
+                    regex::RegexSetBuilder::new(&regexes)
+                        .size_limit(crate::rules::REGEX_SIZE_LIMIT * 8)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                )
+            };
+            let ac = match ac_job {
+                Some(job) => job
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))?,
+                None => build_automaton(&patterns)?,
+            };
+            Ok(Scanner {
+                ac,
+                anchored_at,
+                variants: laid,
+                seg_pattern: f_pattern,
+                seg_gap: f_gap,
+                seg_form: f_form,
+                form_at,
+                form_words,
+                word_ids,
+                phrases,
+                regexes,
+                patterns: pattern_info,
+            })
         })
     }
 
@@ -714,9 +735,9 @@ fn segments(
     variant: &[Piece],
     lang: Option<Lang>,
 ) -> (Vec<u32>, Vec<u8>) {
-    let mut segs: Vec<u32> = Vec::new();
-    let mut gaps = Vec::new();
-    let mut run = String::new();
+    let mut segs: Vec<u32> = Vec::with_capacity(4);
+    let mut gaps = Vec::with_capacity(4);
+    let mut run = String::with_capacity(32);
     let mut flush = |run: &mut String, segs: &mut Vec<u32>| {
         if run.is_empty() {
             return false;
@@ -784,8 +805,8 @@ fn normalize_run(
             folded: n.folded().to_string(),
         };
     }
-    let mut exact: Vec<u32> = Vec::new();
-    let mut folded = String::new();
+    let mut exact: Vec<u32> = Vec::with_capacity(8);
+    let mut folded = String::with_capacity(text.len());
     for w in text.split(' ') {
         let id = match interned.memo[li].get(w) {
             Some(&id) => id,

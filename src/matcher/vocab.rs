@@ -33,7 +33,10 @@ impl VocabBuilder {
     /// Adds the words of a folded pattern (space-separated) to the vocabulary.
     pub(crate) fn add_pattern(&mut self, folded: &str) {
         for f in folded.split(' ') {
-            if f.bytes().all(|b| b.is_ascii_lowercase()) && f.len() >= MIN_VOCAB_LEN {
+            if f.bytes().all(|b| b.is_ascii_lowercase())
+                && f.len() >= MIN_VOCAB_LEN
+                && !self.words.contains(f)
+            {
                 self.words.insert(f.to_string());
             }
         }
@@ -42,7 +45,12 @@ impl VocabBuilder {
     /// Marks the words of a folded pattern as used by a phrase in `lang_bit`.
     pub(crate) fn add_lang(&mut self, folded: &str, lang_bit: u8) {
         for f in folded.split(' ') {
-            *self.lang_words.entry(f.into()).or_insert(0) |= lang_bit;
+            match self.lang_words.get_mut(f) {
+                Some(bits) => *bits |= lang_bit,
+                None => {
+                    self.lang_words.insert(f.into(), lang_bit);
+                }
+            }
         }
     }
 

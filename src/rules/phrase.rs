@@ -352,8 +352,20 @@ fn expand_seq(
     let mut acc: Vec<Vec<Piece>> = vec![Vec::new()];
     for node in nodes {
         let options: Vec<Vec<Piece>> = match node {
-            Node::Word(w) => vec![vec![Piece::Word(w.clone())]],
-            Node::Gap(g) => vec![vec![Piece::Gap(*g)]],
+            // A word or a gap has one option: it extends every sequence so
+            // far (most nodes are words; no product is built for them).
+            Node::Word(w) => {
+                for a in &mut acc {
+                    a.push(Piece::Word(w.clone()));
+                }
+                continue;
+            }
+            Node::Gap(g) => {
+                for a in &mut acc {
+                    a.push(Piece::Gap(*g));
+                }
+                continue;
+            }
             Node::Alt { options, optional } => {
                 let mut all = Vec::new();
                 if *optional {
