@@ -59,6 +59,14 @@ static SOURCES: &[(&str, &str)] = &[
         include_str!("../rules/examples-clinc.yaml"),
     ),
     (
+        "rules/examples-en.yaml",
+        include_str!("../rules/examples-en.yaml"),
+    ),
+    (
+        "rules/examples-vi.yaml",
+        include_str!("../rules/examples-vi.yaml"),
+    ),
+    (
         "rules/feedback.yaml",
         include_str!("../rules/feedback.yaml"),
     ),

@@ -195,17 +195,11 @@ impl Engine {
         let mut similar = None;
         let mut similar_hint: Option<f32> = None;
         let doubt = ranking.intent.is_none() || ranking.confidence < config.doubt;
-        // English only: the example files are English, and on Vietnamese
-        // messages the few inline examples cost more off-topic precision than
-        // they add (measured on the self-written sets).
-        if doubt
-            && lang == Lang::En
-            && config.similarity_threshold <= 1.0
-            && !self.similar.is_empty()
-        {
-            let op = self
-                .similar
-                .opinion(ev.hay, if explain { 5 } else { 0 }, &mut sc.similar);
+        // Each language is compared with its own examples.
+        if doubt && config.similarity_threshold <= 1.0 && self.similar.covers(lang) {
+            let op =
+                self.similar
+                    .opinion(ev.hay, lang, if explain { 5 } else { 0 }, &mut sc.similar);
             let mut decided = false;
             if let Some(h) = hint {
                 similar_hint = op
