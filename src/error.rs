@@ -32,6 +32,8 @@ pub enum DiagnosticKind {
     InvalidPhrase,
     /// A phrase expands into too many alternatives.
     PhraseTooLarge,
+    /// A concept set (`sets:`) has no `all:`, or fewer than two parts.
+    InvalidSet,
     /// A regex does not compile.
     InvalidRegex,
     /// A regex compiles to more than the size limit.
@@ -67,6 +69,7 @@ impl DiagnosticKind {
             DiagnosticKind::DuplicateIntent => "duplicate-intent",
             DiagnosticKind::InvalidName => "invalid-name",
             DiagnosticKind::InvalidPhrase => "invalid-phrase",
+            DiagnosticKind::InvalidSet => "invalid-set",
             DiagnosticKind::PhraseTooLarge => "phrase-too-large",
             DiagnosticKind::InvalidRegex => "invalid-regex",
             DiagnosticKind::RegexTooLarge => "regex-too-large",

@@ -602,6 +602,7 @@ fn schemas_are_json_and_closed() {
         "patterns",
         "exclude",
         "veto",
+        "sets",
         "examples",
         "counter_examples",
         "replies",

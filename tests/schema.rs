@@ -260,6 +260,20 @@ fn the_rule_schema_knows_the_scoring_keys() {
     let mut errs = Vec::new();
     validate(&s, &s, &v, "", &mut errs);
     assert!(errs.is_empty(), "{errs:?}");
+    let sets = "version: 1\nintents:\n  - id: a\n    sets:\n      - all: [\"@cancel\", \"@order\"]\n        support: [\"giúp\"]\n  - id: b\n    sets:\n      vi:\n        - all: [\"đổi\", \"địa chỉ\"]\n      en:\n        - all: [change, address]\n";
+    let v: Value = serde_yaml::from_str(sets).unwrap();
+    let mut errs = Vec::new();
+    validate(&s, &s, &v, "", &mut errs);
+    assert!(errs.is_empty(), "{errs:?}");
+    for bad in [
+        "version: 1\nintents:\n  - id: a\n    sets:\n      - support: [giúp]\n",
+        "version: 1\nintents:\n  - id: a\n    sets:\n      - all: [a, b]\n        suport: [c]\n",
+    ] {
+        let v: Value = serde_yaml::from_str(bad).unwrap();
+        let mut errs = Vec::new();
+        validate(&s, &s, &v, "", &mut errs);
+        assert!(!errs.is_empty(), "{bad}");
+    }
     let bad = "version: 1\nintents:\n  - id: a\n    phrases: [x]\n    veto: 3\n";
     let v: Value = serde_yaml::from_str(bad).unwrap();
     let mut errs = Vec::new();

@@ -41,11 +41,16 @@ pub(crate) fn compile(sources: &[Source], config: &Config) -> Result<Matcher, Co
     // Phrases repeat their words across variants: register each once.
     let mut words: crate::fxhash::FastSet<&str> = Default::default();
     for intent in &set.intents {
+        let set_phrases = intent
+            .sets
+            .iter()
+            .flat_map(|s| s.parts.iter().chain(&s.support));
         for p in intent
             .phrases
             .iter()
             .chain(&intent.excludes)
             .chain(&intent.vetoes)
+            .chain(set_phrases)
         {
             if p.lang == Some(Lang::En) {
                 continue;
@@ -229,12 +234,16 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
     }
     for ir in &set.intents {
         let i = &ir.info;
-        if ir.phrases.is_empty() && ir.patterns.is_empty() && &*i.id != "fallback" {
+        if ir.phrases.is_empty()
+            && ir.sets.is_empty()
+            && ir.patterns.is_empty()
+            && &*i.id != "fallback"
+        {
             diags.push(
                 Diagnostic::warning(
                     K::Lint,
                     format!(
-                        "intent `{}` has no phrases or patterns: no message can reach it",
+                        "intent `{}` has no phrases, sets or patterns: no message can reach it",
                         i.id
                     ),
                 )

@@ -98,7 +98,8 @@ impl Engine {
         // Variants repeat their words: each is folded once.
         let mut folded: crate::fxhash::FastMap<&str, String> = Default::default();
         for (k, intent) in intents.iter().enumerate() {
-            for p in &intent.phrases {
+            let parts = intent.sets.iter().flat_map(|s| &s.parts);
+            for p in intent.phrases.iter().chain(parts) {
                 for v in &p.variants {
                     for piece in v {
                         if let crate::rules::phrase::Piece::Word(w) = piece {

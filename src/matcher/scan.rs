@@ -56,6 +56,14 @@ pub(crate) enum Owner {
     /// A `veto` phrase of the intent: removes the intent's phrase matches
     /// it overlaps or closely precedes (see `score.rs`).
     Veto(u32),
+    /// Part `part` of concept set `set` (sets numbered over all intents, in
+    /// rule order; see `score.rs`).
+    SetPart {
+        set: u32,
+        part: u16,
+    },
+    /// A supporting phrase of concept set `set`.
+    SetSupport(u32),
     Lexicon(u32),
 }
 
@@ -394,6 +402,26 @@ impl Scanner {
             }
             for p in &intent.vetoes {
                 add_phrase(p, Owner::Veto(i as u32));
+            }
+        }
+        // Concept sets: each part and support phrase is a phrase of its own
+        // in the one automaton; scoring assembles the sets.
+        let mut set = 0u32;
+        for intent in intents {
+            for s in &intent.sets {
+                for (part, p) in s.parts.iter().enumerate() {
+                    add_phrase(
+                        p,
+                        Owner::SetPart {
+                            set,
+                            part: part as u16,
+                        },
+                    );
+                }
+                for p in &s.support {
+                    add_phrase(p, Owner::SetSupport(set));
+                }
+                set += 1;
             }
         }
         for (i, lex) in lexicons.iter().enumerate() {

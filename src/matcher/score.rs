@@ -72,6 +72,11 @@ const COVERAGE_SHARE: f32 = 0.4;
 /// fall under the threshold (more `none`, fewer wrong intents); lower
 /// makes confidence ignore how contested the words are.
 const RIVAL_SHARE: f32 = 0.2;
+/// Share of a concept set's supporting words: each adds this much of a
+/// part's word to the set's score. Higher lets politeness and time words
+/// ("please", "giúp", "now") decide between sets; lower makes them
+/// decoration.
+const SUPPORT_SHARE: f32 = 0.5;
 /// Coverage assumed for an intent that only regexes matched and whose match
 /// could not be located: neither full credit nor none.
 const REGEX_ONLY_COVERAGE: f32 = 0.5;
@@ -89,11 +94,25 @@ pub(crate) struct Scorer {
     /// Each regex pattern alone (folded like the haystack), to locate a
     /// match the `RegexSet` only reports; `None` if it does not build alone.
     regexes: Vec<Option<Regex>>,
+    /// Every concept set, numbered over all intents in rule order (as the
+    /// scanner numbers them).
+    sets: Vec<SetInfo>,
     /// Filler words with their diacritics, and folded for undiacritized
     /// tokens.
     filler: FastSet<&'static str>,
     filler_folded: FastSet<String>,
 }
+
+/// A concept set as scoring needs it.
+struct SetInfo {
+    intent: u32,
+    parts: u16,
+    text: Arc<str>,
+    location: Arc<str>,
+}
+
+/// Marks a set's support phrase in `ScoreScratch::set_hits`.
+const SUPPORT: u16 = u16::MAX;
 
 /// Per-message buffers of the scoring, reused from one message to the next.
 #[derive(Default)]
@@ -108,8 +127,11 @@ pub(crate) struct ScoreScratch {
     vetoes: Vec<(u32, Range<u32>, u32)>,
     /// Regex matches: (intent, token range, pattern).
     regex_hits: Vec<(u32, Range<u32>, u32)>,
-    /// Per hit of the evidence: whether it counts (not vetoed).
+    /// Per hit of the evidence: whether it counts (not vetoed; a set's
+    /// part only when the whole set matched).
     live: Vec<bool>,
+    /// Concept set hits: (set, part or `SUPPORT`, index into the hits).
+    set_hits: Vec<(u32, u16, u32)>,
 }
 
 /// What one intent has gathered from a message.
@@ -188,11 +210,34 @@ impl Scorer {
                         .ok()
                 })
                 .collect(),
+            sets: intents
+                .iter()
+                .enumerate()
+                .flat_map(|(k, i)| {
+                    i.sets.iter().map(move |s| SetInfo {
+                        intent: k as u32,
+                        parts: s.parts.len() as u16,
+                        text: s.text.clone(),
+                        location: s.location.clone(),
+                    })
+                })
+                .collect(),
             filler: FILLER.split_whitespace().collect(),
             filler_folded: FILLER
                 .split_whitespace()
                 .map(crate::normalize::fold)
                 .collect(),
+        }
+    }
+
+    /// The intent a phrase's match counts for, if any.
+    fn intent_of(&self, owner: Owner) -> Option<u32> {
+        match owner {
+            Owner::Intent(k) => Some(k),
+            Owner::SetPart { set, .. } | Owner::SetSupport(set) => {
+                Some(self.sets[set as usize].intent)
+            }
+            _ => None,
         }
     }
 
@@ -227,12 +272,14 @@ impl Scorer {
             vetoes,
             regex_hits,
             live,
+            set_hits,
             ..
         } = sc;
         acc.clear();
         vetoes.clear();
         regex_hits.clear();
         live.clear();
+        set_hits.clear();
         live.resize(ev.hits.len(), false);
         fn slot_of(k: u32, acc: &mut Vec<Acc>) -> &mut Acc {
             let i = match acc.iter().position(|a| a.k == k) {
@@ -340,7 +387,109 @@ impl Scorer {
                         ));
                     }
                 }
+                Owner::SetPart { set, part } => {
+                    let k = self.sets[set as usize].intent;
+                    let veto = vetoes
+                        .iter()
+                        .find(|(vk, v, _)| *vk == k && reaches(v, &hit.span));
+                    if let Some((_, _, vp)) = veto {
+                        if explain {
+                            let mut c = make(
+                                k,
+                                ContributionKind::Vetoed,
+                                hit.phrase,
+                                0.0,
+                                hit.factor,
+                                &hit.span,
+                            );
+                            c.vetoed_by = Some(ev.phrase_info[*vp as usize].text.clone());
+                            contributions.push(c);
+                        }
+                        continue;
+                    }
+                    set_hits.push((set, part, i as u32));
+                }
+                Owner::SetSupport(set) => set_hits.push((set, SUPPORT, i as u32)),
                 Owner::Veto(_) | Owner::Lexicon(_) => {}
+            }
+        }
+        // Concept sets: complete when every part matched, on words of its
+        // own; scored like a phrase of the parts' words, support words
+        // adding a share.
+        set_hits.sort_unstable();
+        let mut j = 0;
+        while j < set_hits.len() {
+            let set = set_hits[j].0;
+            let end = j + set_hits[j..].iter().take_while(|h| h.0 == set).count();
+            let group = &set_hits[j..end];
+            j = end;
+            let info = &self.sets[set as usize];
+            let parts = group.iter().filter(|h| h.1 != SUPPORT);
+            let hit = |h: &(u32, u16, u32)| &ev.hits[h.2 as usize];
+            if parts.clone().count() < info.parts as usize {
+                continue;
+            }
+            let overlap = |a: &Range<u32>, b: &Range<u32>| a.start < b.end && b.start < a.end;
+            let separate = parts.clone().enumerate().all(|(x, a)| {
+                parts
+                    .clone()
+                    .skip(x + 1)
+                    .all(|b| !overlap(&hit(a).span, &hit(b).span))
+            });
+            if !separate {
+                continue;
+            }
+            let words = |h: &(u32, u16, u32)| -> f32 {
+                ev.segments_of(hit(h))
+                    .iter()
+                    .map(|r| (r.end - r.start) as f32)
+                    .sum()
+            };
+            let mut score = 0.0;
+            let mut len = 0.0;
+            let (mut first, mut last) = (u32::MAX, 0);
+            for h in group {
+                let x = hit(h);
+                let share = if h.1 == SUPPORT {
+                    // A support phrase on a part's words adds nothing.
+                    if parts.clone().any(|p| overlap(&hit(p).span, &x.span)) {
+                        continue;
+                    }
+                    SUPPORT_SHARE
+                } else {
+                    1.0
+                };
+                score += share * x.score;
+                len += words(h);
+                (first, last) = (first.min(x.span.start), last.max(x.span.end));
+                live[h.2 as usize] = true;
+                if explain {
+                    let kind = if h.1 == SUPPORT {
+                        ContributionKind::SetSupport
+                    } else {
+                        ContributionKind::SetPart
+                    };
+                    let w = share * x.score * self.intent_weight[info.intent as usize];
+                    contributions.push(make(info.intent, kind, x.phrase, w, x.factor, &x.span));
+                }
+            }
+            let a = slot_of(info.intent, acc);
+            if score > a.best {
+                a.best = score;
+                a.best_len = len;
+            }
+            a.matched = true;
+            if explain {
+                contributions.push(Contribution {
+                    intent: self.intent_ids[info.intent as usize].clone(),
+                    kind: ContributionKind::Set,
+                    rule: info.text.clone(),
+                    location: info.location.clone(),
+                    weight: score * self.intent_weight[info.intent as usize],
+                    how: how(1.0),
+                    span: ev.span(&(first..last)),
+                    vetoed_by: None,
+                });
             }
         }
         let ntok = ev.n.tokens().len() as u32;
@@ -430,7 +579,7 @@ impl Scorer {
         for (ai, a) in acc.iter_mut().enumerate() {
             let b = &mut bits[ai * words..(ai + 1) * words];
             for (hit, _) in ev.hits.iter().zip(live.iter()).filter(|(_, &l)| l) {
-                if hit.owner == Owner::Intent(a.k) {
+                if self.intent_of(hit.owner) == Some(a.k) {
                     for r in ev.segments_of(hit) {
                         set(b, r);
                     }

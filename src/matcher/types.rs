@@ -174,6 +174,17 @@ pub enum ContributionKind {
     /// A phrase that matched but was removed by a `veto` phrase next to it
     /// (`weight` 0; `rule` is the phrase, `vetoed_by` the veto).
     Vetoed,
+    /// A concept set (`sets:`) matched: every part somewhere in the
+    /// message. `rule` shows the parts joined by `+`, the support words
+    /// in brackets; `weight` is the set's score, `span` from its first
+    /// matched word to its last.
+    Set,
+    /// One part of a concept set that matched, where it matched (listed
+    /// before its [`ContributionKind::Set`]).
+    SetPart,
+    /// A supporting phrase of a concept set that matched; `weight` is the
+    /// share it adds.
+    SetSupport,
 }
 
 /// One rule that fired for an intent.

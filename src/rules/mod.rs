@@ -47,6 +47,19 @@ pub(crate) struct PhraseIr {
     pub variants: Vec<Vec<Piece>>,
 }
 
+/// An order-free concept set: every part somewhere in the message, in any
+/// order, with optional supporting words.
+#[derive(Clone, Debug)]
+pub(crate) struct SetIr {
+    /// How explanations show it: the parts joined by `+`, the support words
+    /// in brackets.
+    pub text: Arc<str>,
+    pub location: Arc<str>,
+    /// At least two.
+    pub parts: Vec<PhraseIr>,
+    pub support: Vec<PhraseIr>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct PatternIr {
     pub text: Arc<str>,
@@ -64,6 +77,8 @@ pub(crate) struct IntentIr {
     /// Hard exclusion scoped to the words it touches: a match removes the
     /// intent's phrase matches it overlaps or closely precedes.
     pub vetoes: Vec<PhraseIr>,
+    /// Order-free concept sets, scored like phrases.
+    pub sets: Vec<SetIr>,
     pub examples: Vec<Text>,
     pub counter_examples: Vec<Text>,
     /// One concrete message per phrase (first alternatives, no optional
@@ -358,6 +373,7 @@ const INTENT_KEYS: &[&str] = &[
     "weight",
     "priority",
     "phrases",
+    "sets",
     "patterns",
     "exclude",
     "veto",
@@ -377,6 +393,7 @@ const READ_ORDER: &[&str] = &[
     "weight",
     "priority",
     "phrases",
+    "sets",
     "exclude",
     "veto",
     "patterns",
@@ -960,6 +977,102 @@ impl RuleSet {
     }
 }
 
+/// An intent's `sets:`: a list of `{ all: [...], support: [...] }`, or a
+/// map with keys `vi`, `en`, `any` whose values are such lists.
+fn read_sets(
+    r: &mut Reader<'_>,
+    node: &Node,
+    what: &str,
+    phrases: &mut PhraseCompiler<'_>,
+) -> Vec<SetIr> {
+    let help = "write `sets:` as a list of `{ all: [...], support: [...] }`, or a map with keys `vi`, `en`, `any` whose values are such lists";
+    let groups: Vec<(Option<Lang>, &Node)> = match &node.value {
+        document::Value::Map(_) => r
+            .fields(node, what, &["vi", "en", "any"])
+            .into_iter()
+            .map(|(k, v)| (Lang::from_code(k), v))
+            .collect(),
+        _ => vec![(None, node)],
+    };
+    let mut out = Vec::new();
+    for (lang, list) in groups {
+        for item in r.list(list, help) {
+            if !matches!(item.value, document::Value::Map(_)) {
+                r.error(
+                    K::InvalidSet,
+                    item.pos,
+                    "a concept set is a map with `all:` (and optionally `support:`)",
+                    "write it like `{ all: [\"@cancel\", \"@order\"], support: [\"please\"] }`",
+                );
+                continue;
+            }
+            let fields = r.fields(item, "a concept set", &["all", "support"]);
+            let get = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+            let Some(all) = get("all") else {
+                r.error(
+                    K::InvalidSet,
+                    item.pos,
+                    "concept set without `all:`",
+                    "list the concepts that must all occur, like `all: [\"@cancel\", \"@order\"]`",
+                );
+                continue;
+            };
+            let texts = r.texts(all, "write `all:` as a list of concepts or phrases");
+            for t in &texts {
+                for name in phrase::concepts_used(&t.value) {
+                    phrases.used.insert(name, ());
+                }
+            }
+            if texts.len() < 2 {
+                let (message, help) = match texts.first() {
+                    None => (
+                        "empty concept set".to_string(),
+                        "list at least two parts that must all occur, like `all: [\"@cancel\", \"@order\"]`".to_string(),
+                    ),
+                    Some(t) => (
+                        "concept set with one part".to_string(),
+                        format!(
+                            "one part is a phrase: write `\"{}\"` under `phrases:`, or add the part it goes with",
+                            t.value
+                        ),
+                    ),
+                };
+                let d = Diagnostic::error(K::InvalidSet, message)
+                    .at(Some(r.loc(all.pos)))
+                    .label("a set needs two parts or more")
+                    .help(help);
+                r.diags.push(d);
+                continue;
+            }
+            let n = texts.len();
+            let joined: Vec<String> = texts.iter().map(|t| t.value.clone()).collect();
+            let list: Vec<_> = texts.into_iter().map(|t| (lang, t)).collect();
+            let parts = phrases.compile(r, &list).0;
+            let support_texts = match get("support") {
+                Some(v) => r.texts(v, "write `support:` as a list of words or phrases"),
+                None => Vec::new(),
+            };
+            let mut text = joined.join(" + ");
+            if !support_texts.is_empty() {
+                let s: Vec<&str> = support_texts.iter().map(|t| t.value.as_str()).collect();
+                text = format!("{text} [+ {}]", s.join(" | "));
+            }
+            let list: Vec<_> = support_texts.into_iter().map(|t| (lang, t)).collect();
+            let support = phrases.compile(r, &list).0;
+            // A part that did not compile was reported at its place.
+            if parts.len() == n {
+                out.push(SetIr {
+                    text: text.into(),
+                    location: r.doc.at_str(all.pos),
+                    parts,
+                    support,
+                });
+            }
+        }
+    }
+    out
+}
+
 fn read_intent(
     r: &mut Reader<'_>,
     item: &Node,
@@ -1019,6 +1132,7 @@ fn read_intent(
     let mut samples = Vec::new();
     let mut excludes = Vec::new();
     let mut vetoes = Vec::new();
+    let mut sets = Vec::new();
     let mut patterns = Vec::new();
     let mut examples = Vec::new();
     let mut counter_examples = Vec::new();
@@ -1084,6 +1198,7 @@ fn read_intent(
                 let list = r.lang_list(v, &what);
                 vetoes = phrases.compile(r, &list).0;
             }
+            "sets" => sets = read_sets(r, v, &what, phrases),
             "patterns" => {
                 for p in r.texts(v, "write `patterns:` as a list of regexes") {
                     // Compiled alone to report its own error at its own
@@ -1230,6 +1345,7 @@ fn read_intent(
         patterns,
         excludes,
         vetoes,
+        sets,
         examples,
         counter_examples,
         samples,

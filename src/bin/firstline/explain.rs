@@ -195,6 +195,24 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
                 ),
                 at(message, &k.span),
             ),
+            ContributionKind::Set => (
+                "set",
+                format!("={:.2}", k.weight),
+                format!("{{{}}}", k.rule),
+                at(message, &k.span),
+            ),
+            ContributionKind::SetPart => (
+                "part",
+                format!("+{:.2}", k.weight),
+                format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
+            ContributionKind::SetSupport => (
+                "support",
+                format!("+{:.2}", k.weight),
+                format!("\"{}\" ({})", k.rule, k.how),
+                at(message, &k.span),
+            ),
             _ => (
                 "phrase",
                 format!("+{:.2}", k.weight),

@@ -46,6 +46,32 @@ fn lang_list(desc: &str) -> Value {
     })
 }
 
+/// An intent's `sets:`: a list of concept sets, or such lists per language.
+fn sets() -> Value {
+    let set = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["all"],
+        "properties": {
+            "all": { "type": "array", "items": { "type": "string" }, "description": "Two or more concepts or phrases that must all occur, in any order, anywhere in the message." },
+            "support": { "type": ["array", "null"], "items": { "type": "string" }, "description": "Supporting words or phrases: each adds half a word to the set's score." }
+        }
+    });
+    let list = json!({ "type": ["array", "null"], "items": set });
+    json!({
+        "description": "Order-free concept sets, scored like a phrase of the parts' words.",
+        "oneOf": [
+            { "type": "null" },
+            { "type": "array", "items": set },
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": { "vi": list, "en": list, "any": list }
+            }
+        ]
+    })
+}
+
 fn texts() -> Value {
     let one_or_many = json!({
         "oneOf": [
@@ -277,6 +303,7 @@ pub fn rules() -> Value {
                     "weight": { "type": ["number", "null"], "minimum": 0.1, "maximum": 10 },
                     "priority": { "type": ["integer", "null"] },
                     "phrases": lang_list("Phrases: words, (a|b), [optional], * (gap of 0-3 words), ** (any gap), @concept."),
+                    "sets": sets(),
                     "patterns": { "type": "array", "items": { "type": "string" }, "description": "Regexes over the normalized and the folded message." },
                     "exclude": lang_list("Evidence against this intent: each matching phrase multiplies its score by a penalty."),
                     "veto": lang_list("Hard exclusion scoped to the words it touches: a match removes this intent's phrase matches it overlaps or that start at most 2 words after it."),
