@@ -128,6 +128,13 @@ struct Variant {
 const ANY_WORD: u32 = u32::MAX;
 /// The word id of a typed word that no rule writes with diacritics.
 const NO_WORD: u32 = u32::MAX - 1;
+/// No token (no token boundary at an offset; an empty slot).
+const NO_TOKEN: u32 = u32::MAX;
+
+/// The home slot of pattern `p` in a table of `mask + 1` slots.
+fn occ_slot(p: u32, mask: usize) -> usize {
+    (p.wrapping_mul(0x9E37_79B9) >> 7) as usize & mask
+}
 
 /// A phrase's best match in one message.
 #[derive(Clone, Debug)]
@@ -231,8 +238,13 @@ pub(crate) struct Scanner {
 pub(crate) struct ScanScratch {
     starts: Vec<u32>,
     ends: Vec<u32>,
+    /// By byte offset of the haystack: the token starting (ending) there.
+    tok_start: Vec<u32>,
+    tok_end: Vec<u32>,
     hay: String,
     found: Vec<(u32, u32, u32)>,
+    /// Pattern -> its range of `found` (an open hash table).
+    occ: Vec<(u32, u32, u32)>,
     /// Per token: the id of its text among the rule words with diacritics.
     tok_word: Vec<u32>,
     /// Per token: whether it was typed without diacritics.
@@ -253,6 +265,8 @@ impl ScanScratch {
     pub(crate) fn is_bloated(&self) -> bool {
         const KEEP: usize = 1 << 12;
         self.found.capacity() > KEEP
+            || self.tok_start.capacity() > KEEP
+            || self.occ.capacity() > KEEP
             || self.tok_word.capacity() > KEEP
             || self.seg_hits.capacity() > KEEP
             || self.chained.capacity() > KEEP
@@ -549,8 +563,11 @@ impl Scanner {
         let ScanScratch {
             starts,
             ends,
+            tok_start,
+            tok_end,
             hay,
             found,
+            occ,
             tok_word,
             tok_plain,
             hits,
@@ -576,12 +593,35 @@ impl Scanner {
 
         // Pattern occurrences on token boundaries, sorted by pattern.
         if let Some(ac) = &self.ac {
+            // Token boundaries by byte offset, so that each match is checked
+            // in O(1). Only when every token is non-empty (always but for
+            // hostile input): then no two tokens start, or end, at one
+            // offset.
+            let direct = starts.iter().zip(ends.iter()).all(|(s, e)| s < e);
+            if direct {
+                tok_start.clear();
+                tok_end.clear();
+                tok_start.resize(hay.len() + 1, NO_TOKEN);
+                tok_end.resize(hay.len() + 1, NO_TOKEN);
+                for (i, (&s, &e)) in starts.iter().zip(ends.iter()).enumerate() {
+                    tok_start[s as usize] = i as u32;
+                    tok_end[e as usize] = i as u32;
+                }
+            }
             for m in ac.find_overlapping_iter(hay) {
-                if let (Ok(s), Ok(e)) = (
-                    starts.binary_search(&(m.start() as u32)),
-                    ends.binary_search(&(m.end() as u32)),
-                ) {
-                    found.push((m.pattern().as_u32(), s as u32, e as u32 + 1));
+                let (s, e) = if direct {
+                    (tok_start[m.start()], tok_end[m.end()])
+                } else {
+                    (
+                        starts
+                            .binary_search(&(m.start() as u32))
+                            .map_or(NO_TOKEN, |i| i as u32),
+                        ends.binary_search(&(m.end() as u32))
+                            .map_or(NO_TOKEN, |i| i as u32),
+                    )
+                };
+                if s != NO_TOKEN && e != NO_TOKEN {
+                    found.push((m.pattern().as_u32(), s, e + 1));
                 }
             }
         }
@@ -599,10 +639,44 @@ impl Scanner {
             }
         }
         found.sort_unstable();
+        // Where each pattern's occurrences are in `found`: a small open
+        // hash table, so that the many segments that did not occur are
+        // turned down with one probe.
+        let mut distinct: usize = 0;
+        for (i, f) in found.iter().enumerate() {
+            if i == 0 || found[i - 1].0 != f.0 {
+                distinct += 1;
+            }
+        }
+        let mask = (distinct * 2).next_power_of_two().max(16) - 1;
+        occ.clear();
+        occ.resize(mask + 1, (NO_TOKEN, 0, 0));
+        let mut i = 0;
+        while i < found.len() {
+            let p = found[i].0;
+            let from = i;
+            while i < found.len() && found[i].0 == p {
+                i += 1;
+            }
+            let mut slot = occ_slot(p, mask);
+            while occ[slot].0 != NO_TOKEN {
+                slot = (slot + 1) & mask;
+            }
+            occ[slot] = (p, from as u32, i as u32);
+        }
+        let occ = &*occ;
         let occurrences = |pattern: u32| -> &[(u32, u32, u32)] {
-            let from = found.partition_point(|f| f.0 < pattern);
-            let to = found.partition_point(|f| f.0 <= pattern);
-            &found[from..to]
+            let mut slot = occ_slot(pattern, mask);
+            loop {
+                let (p, from, to) = occ[slot];
+                if p == pattern {
+                    return &found[from as usize..to as usize];
+                }
+                if p == NO_TOKEN {
+                    return &[];
+                }
+                slot = (slot + 1) & mask;
+            }
         };
         let (tok_word, tok_plain) = (&*tok_word, &*tok_plain);
         // How well the typed words agree with a segment's diacritics.

@@ -475,12 +475,13 @@ fn lower(s: &str) -> String {
 
 /// [`lower`] appended to `out`.
 fn lower_into(s: &str, out: &mut String) {
+    let start = out.len();
     if s.is_ascii() {
         // ASCII fast path: what `push_lower` does to each ASCII char.
-        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
         return;
     }
-    let start = out.len();
     let mut simple = true;
     for c in s.chars() {
         simple &= viet::push_lower(c, out);

@@ -159,7 +159,12 @@ pub(crate) fn kind(lower: &str) -> TokenKind {
         }
         return TokenKind::Alnum;
     }
-    if lower.chars().any(is_number) {
+    let has_number = if lower.is_ascii() {
+        lower.bytes().any(|b| b.is_ascii_digit())
+    } else {
+        lower.chars().any(is_number)
+    };
+    if has_number {
         TokenKind::Alnum
     } else {
         TokenKind::Word
@@ -176,6 +181,17 @@ fn base(c: char) -> char {
 /// part of it (and go with it when it is dropped), so squeezing twice
 /// changes nothing more. Returns `None` when nothing changes.
 pub(crate) fn squeeze(lower: &str) -> Option<String> {
+    if lower.is_ascii() {
+        // ASCII: marks are never ASCII and letters are their own base, so
+        // a run is three equal letters in a row.
+        let b = lower.as_bytes();
+        if !b
+            .windows(3)
+            .any(|w| w[0].is_ascii_alphabetic() && w[0] == w[1] && w[1] == w[2])
+        {
+            return None;
+        }
+    }
     // Cheap scan first: most tokens have no run to squeeze.
     let mut prev = None;
     let mut run = 0;
