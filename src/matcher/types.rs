@@ -20,6 +20,26 @@ use crate::Lang;
 ///    neither `intent` nor an earlier entry of `also` matched.
 /// 4. Every span (entities, lexicon hits) is a byte range of the message as
 ///    the customer typed it, on `char` boundaries.
+///
+/// A message with two requests gets both, the second in `also`:
+///
+/// ```
+/// let m = firstline::Matcher::new(r#"
+/// version: 1
+/// intents:
+///   - id: cancel_order
+///     phrases: ["hủy đơn", "cancel * order"]
+///   - id: track_refund
+///     phrases: ["(khi nào|bao giờ) * hoàn tiền", "where * refund"]
+/// "#)?;
+/// let c = m.classify("hủy đơn giúp em, và cho em hỏi khi nào được hoàn tiền");
+/// assert_eq!(c.intent_id(), Some("track_refund"));
+/// assert_eq!(c.also.len(), 1);
+/// assert_eq!(&*c.also[0].intent, "cancel_order");
+/// // One request: nothing else.
+/// assert!(m.classify("hủy đơn giúp em").also.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
 pub struct Classification {
@@ -27,8 +47,9 @@ pub struct Classification {
     pub intent: Option<Arc<str>>,
     /// Confidence of the best intent in `[0, 1]` (0 when nothing matched).
     pub confidence: f32,
-    /// The best two intents are close: the bot should ask which one the
-    /// customer meant ("hủy đơn hay đổi đơn?").
+    /// Another intent read from the same words or the same clause is
+    /// within the ambiguity margin of the best one: the bot should ask
+    /// which one the customer meant ("hủy đơn hay đổi đơn?").
     pub ambiguous: bool,
     /// Every intent that scored, best first.
     pub ranked: Vec<Scored>,
