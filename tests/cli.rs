@@ -1460,6 +1460,8 @@ fn output_into_a_closed_pipe_is_not_a_crash() {
     for args in [
         &["explain", "đơn DH123456 của em tới đâu rồi"][..],
         &["report"][..],
+        &["eval", "tests/data/english.tsv"][..],
+        &["eval", "--json", "tests/data/english.tsv"][..],
     ] {
         // The reading end is closed before the tool writes a byte.
         let (reader, writer) = std::io::pipe().unwrap();

@@ -1,6 +1,8 @@
 //! `firstline eval`: accuracy of the rules on labelled files (the library's
 //! `firstline::eval` does the counting).
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use firstline::eval::{evaluate_by, read_samples, Format, Report};
@@ -75,23 +77,28 @@ pub fn run(rules: &Rules, o: &Options) -> u8 {
         };
         reports.push((name, evaluate_by(&matcher, &samples, &o.by)));
     }
+    // Written at once; a closed pipe (`| head`) ends the output, not the
+    // process.
+    let mut text = String::new();
     if o.json {
         let files: Vec<_> = reports
             .iter()
             .map(|(n, r)| to_json(n, r, o.errors))
             .collect();
-        println!(
+        let _ = writeln!(
+            text,
             "{}",
             serde_json::to_string_pretty(&files).unwrap_or_default()
         );
     } else {
         for (name, r) in &reports {
-            println!("== {name} ({} messages)\n", r.total);
-            print!("{}", r.to_text(o.top));
+            let _ = writeln!(text, "== {name} ({} messages)\n", r.total);
+            text.push_str(&r.to_text(o.top));
             if o.errors && !r.misses.is_empty() {
-                println!("\nmisses (line: expected -> got, confidence):");
+                let _ = writeln!(text, "\nmisses (line: expected -> got, confidence):");
                 for m in &r.misses {
-                    println!(
+                    let _ = writeln!(
+                        text,
                         "  {:>5}: {} -> {} {:.2}  {}",
                         m.line,
                         m.expected.as_deref().unwrap_or("(none)"),
@@ -101,9 +108,10 @@ pub fn run(rules: &Rules, o: &Options) -> u8 {
                     );
                 }
             }
-            println!();
+            text.push('\n');
         }
     }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if let Some(floor) = o.fail_under {
         let low: Vec<_> = reports
             .iter()
