@@ -329,6 +329,20 @@ fn word_forms_and_chat_abbreviations_reach_the_rules() {
             "delivery",
             "track_order",
         ),
+        // Words run together, and a typo in a word's other form.
+        (
+            "i want to cancelmy order",
+            "cancelmy",
+            "cancel my",
+            "cancel_order",
+        ),
+        (
+            "I need help cancelingpurchase",
+            "cancelingpurchase",
+            "canceling purchase",
+            "cancel_order",
+        ),
+        ("chceking my shipment", "chceking", "check", "track_order"),
     ] {
         let e = m.explain(text);
         assert!(

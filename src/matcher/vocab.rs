@@ -210,22 +210,61 @@ impl Vocabulary {
         // prefix with what was typed when several do. It comes before the
         // edit-distance search, which does not accept words as short as
         // "day".
-        if let Some(ids) = self.stems.get(self.stemmer.stem(word).as_ref()) {
+        let stem = self.stemmer.stem(word);
+        if let Some(ids) = self.stems.get(stem.as_ref()) {
             let prefix = |w: &str| {
                 w.bytes()
                     .zip(word.bytes())
                     .take_while(|(a, b)| a == b)
                     .count()
             };
+            // Another form, not another word: the word is its stem (a final
+            // i may be y: "delivery", "deliveri") and an ending. Porter2
+            // gives "busy" the stem of "business", "wondering" that of
+            // "wonderful" and "happiness" that of "happy".
+            let form = |w: &str| {
+                let k = w
+                    .bytes()
+                    .zip(stem.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let whole = k == stem.len() || (k + 1 == stem.len() && stem.ends_with('i'));
+                whole && INFLECTIONS.split(' ').any(|e| w[k..] == *e)
+            };
             if let Some(best) = ids
                 .iter()
                 .map(|&id| &*self.words[id as usize])
+                .filter(|w| form(word) && form(w))
                 .max_by_key(|w| (prefix(w), std::cmp::Reverse(w.len())))
             {
                 return Some((best.to_string(), 1));
             }
         }
-        self.nearest(word)
+        // An English word is not a typo of another one: "file" is not
+        // "fine", "income" is not "in come".
+        if is_english_word(word) {
+            return None;
+        }
+        let near = self.nearest(word);
+        if near.as_ref().is_some_and(|x| x.1 == 1) {
+            return near;
+        }
+        // A misspelt form of a rule word ("chceking", "shipemnts",
+        // "talkiing"): the vocabulary holds the rule's form, so the typo is
+        // looked for in what is left without the ending.
+        for suffix in ["ing", "ed", "es", "s"] {
+            if let Some(base) = word.strip_suffix(suffix) {
+                if base.len() > MIN_TYPO_LEN {
+                    if let Some((w, 1)) = self.nearest(base) {
+                        return Some((w, 1));
+                    }
+                }
+            }
+        }
+        if let Some(split) = self.split(word) {
+            return Some((split, 1));
+        }
+        near
     }
 
     /// The vocabulary word nearest to `word` by edits: within 1 (an
@@ -257,7 +296,7 @@ impl Vocabulary {
                 continue;
             }
             let d = osa_distance(word.as_bytes(), cand.as_bytes());
-            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN {
+            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN || !plausible(word, cand, d) {
                 continue;
             }
             let key = (d, cand.len().abs_diff(n), cand);
@@ -266,6 +305,169 @@ impl Vocabulary {
             }
         }
         best.map(|(d, _, w)| (w.to_string(), d as u32))
+    }
+
+    /// `word` read as two words run together ("trackmy", "cancelingpurchase",
+    /// "shippingaddress"): both halves are words of the rules (or a
+    /// [`SPLIT_FUNCTION_WORDS`] word, or another form of a rule word by its
+    /// stem), one of them a rule word of 4+ letters. The halves as the rules
+    /// spell them, separated by a space.
+    fn split(&self, word: &str) -> Option<String> {
+        let n = word.len();
+        if !(MIN_SPLIT_LEN..=MAX_SPLIT_LEN).contains(&n) {
+            return None;
+        }
+        // A half as the rules know it: (the rule word, whether it is a rule
+        // word of 4+ letters).
+        let half = |h: &str| -> Option<(String, bool)> {
+            // A word only Vietnamese phrases use ("ton", "tren") does not
+            // make half of an English one ("trenton").
+            if self.known.contains(h) && self.lang_words.get(h) != Some(&LANG_VI) {
+                return Some((h.to_string(), h.len() >= MIN_TYPO_LEN));
+            }
+            if SPLIT_FUNCTION_WORDS.split_whitespace().any(|w| w == h) {
+                return Some((h.to_string(), false));
+            }
+            if h.len() >= MIN_STEM_HALF_LEN && !crate::normalize::is_syllable(h) {
+                if let Some(ids) = self.stems.get(self.stemmer.stem(h).as_ref()) {
+                    let w = &*self.words[ids[0] as usize];
+                    return Some((w.to_string(), true));
+                }
+            }
+            None
+        };
+        let mut best: Option<((usize, usize), String)> = None;
+        for i in 2..=n - 2 {
+            let (a, b) = word.split_at(i);
+            let (Some((a, a_rule)), Some((b, b_rule))) = (half(a), half(b)) else {
+                continue;
+            };
+            if !(a_rule || b_rule) {
+                continue;
+            }
+            // The split with the longest half: "toreset" is "to reset", not
+            // "tore set".
+            let key = (i.max(n - i), i.min(n - i));
+            if best.as_ref().is_none_or(|x| key > x.0) {
+                best = Some((key, format!("{a} {b}")));
+            }
+        }
+        best.map(|x| x.1)
+    }
+}
+
+/// What may follow a Snowball stem in a typed word and in the rule word it
+/// reaches (the first is none): endings of the same word ("deliveries",
+/// "delivery"; "cancelled", "cancellation"), not of a derived one.
+const INFLECTIONS: &str = " e s es ed d ing y ies ied ys ion ions ation ations ate ates er ers ly";
+
+/// English words of 4+ letters, sorted by byte, one a line (SCOWL, see
+/// `words/README.md`): searched in place, so the list costs no build time.
+const EN_WORDS: &str = include_str!("words/en.txt");
+
+/// Whether `word` is in [`EN_WORDS`]: a binary search over its lines.
+fn is_english_word(word: &str) -> bool {
+    let text = EN_WORDS.as_bytes();
+    let (mut lo, mut hi) = (0usize, text.len());
+    // `lo` is always the start of a line, `hi` the start of one or the end.
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = text[lo..mid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |i| lo + i + 1);
+        let end = text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| start + i);
+        match text[start..end].cmp(word.as_bytes()) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    false
+}
+
+/// Shortest word that may be two run together: "tomy" is too short to say.
+const MIN_SPLIT_LEN: usize = 6;
+/// Longest word looked at as two run together: each split point costs a
+/// look-up or two, and "reimbursementpolicy" is 19 letters.
+const MAX_SPLIT_LEN: usize = 24;
+/// Shortest half of a run-together word that is read by its stem
+/// ("canceling" in "cancelingpurchase"): a shorter piece of a word has a
+/// stem by accident ("hous" in "houston").
+const MIN_STEM_HALF_LEN: usize = 6;
+
+/// Short words customers run into the next one ("trackmy order", "tocancel",
+/// "howcan"): a half of a run-together word may be one of them even when no
+/// rule has it.
+const SPLIT_FUNCTION_WORDS: &str = "my me to the an in on of for is it your our can do not no \
+and with this that how what where when you we he she they im ive";
+
+/// Where each key sits on a QWERTY keyboard: (row, column), rows shifted by
+/// half a key as on the keyboard.
+fn key_position(c: u8) -> Option<(i32, i32)> {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    for (r, row) in ROWS.iter().enumerate() {
+        if let Some(col) = row.iter().position(|&k| k == c) {
+            // Doubled, so a half-key offset is 1.
+            return Some((r as i32, 2 * col as i32 + r as i32));
+        }
+    }
+    None
+}
+
+/// Whether two keys touch on a QWERTY keyboard.
+fn keys_touch(a: u8, b: u8) -> bool {
+    match (key_position(a), key_position(b)) {
+        (Some((ra, ca)), Some((rb, cb))) => {
+            (ra == rb && (ca - cb).abs() == 2) || ((ra - rb).abs() == 1 && (ca - cb).abs() == 1)
+        }
+        _ => false,
+    }
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Whether `typed` is a plausible misspelling of `cand` at edit distance
+/// `d`. One edit is accepted when it is what fingers or spelling do: a
+/// letter left out, two letters swapped, a key next to the right one
+/// ("ordet"), a letter doubled or a neighbouring key hit as well, a vowel
+/// for a vowel ("paymant"). A substitution of
+/// unrelated letters in a short word is another word, not a typo: file is
+/// not fine, exit is not edit, score is not store. Two edits, only tried
+/// from 8 letters, are accepted as they are.
+fn plausible(typed: &str, cand: &str, d: usize) -> bool {
+    if d != 1 {
+        return true;
+    }
+    let (t, c) = (typed.as_bytes(), cand.as_bytes());
+    let common = t.iter().zip(c).take_while(|(a, b)| a == b).count();
+    match t.len().cmp(&c.len()) {
+        // A letter left out, but not the first: "anna" is not "wanna".
+        std::cmp::Ordering::Less => common > 0,
+        // A letter too many at `common`: doubled, or a key touching a
+        // neighbour.
+        std::cmp::Ordering::Greater => {
+            let x = t[common];
+            let before = common.checked_sub(1).map(|i| t[i]);
+            let after = t.get(common + 1).copied();
+            [before, after]
+                .into_iter()
+                .flatten()
+                .any(|y| y == x || keys_touch(x, y))
+        }
+        std::cmp::Ordering::Equal => {
+            if common + 1 < t.len() && t[common] == c[common + 1] && t[common + 1] == c[common] {
+                // Two letters swapped.
+                return true;
+            }
+            let (x, y) = (t[common], c[common]);
+            keys_touch(x, y) || (is_vowel(x) && is_vowel(y))
+        }
     }
 }
 
@@ -389,7 +591,7 @@ mod tests {
         let mut best: Option<(usize, usize, &str)> = None;
         for cand in candidates {
             let d = osa_distance(word.as_bytes(), cand.as_bytes());
-            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN {
+            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN || !plausible(word, cand, d) {
                 continue;
             }
             let key = (d, cand.len().abs_diff(n), cand);
@@ -460,5 +662,64 @@ mod tests {
         // with and without a correction.
         eprintln!("{checked} unknown words, {corrected} corrected");
         assert!(checked > 2000 && corrected > 500, "{checked} {corrected}");
+    }
+
+    /// Corrections of words customers typed (Bitext's customer-service
+    /// utterances and CLINC150's queries): run-together words split, typos
+    /// of a word's other forms found, and English words left alone.
+    #[test]
+    fn corrections_on_real_text() {
+        let m = crate::pack::matcher();
+        let v = &m.inner.engine.vocab;
+        for (typed, want) in [
+            // Two words run together.
+            ("trackmy", Some("track my")),
+            ("cancelmy", Some("cancel my")),
+            ("cancelingpurchase", Some("canceling purchase")),
+            ("shippingaddress", Some("shipping address")),
+            ("needhelp", Some("need help")),
+            ("tocancel", Some("to cancel")),
+            // A typo in another form of a rule word.
+            ("chceking", Some("check")),
+            ("shipemnts", Some("shipment")),
+            // Typos: a letter left out, swapped, a key next to the right one.
+            ("oredr", Some("order")),
+            ("shiping", Some("shipping")),
+            ("acount", Some("account")),
+            ("cancfel", Some("cancel")),
+            // English words are not typos of rule words, and are not split.
+            ("exit", None),
+            ("file", None),
+            ("life", None),
+            ("score", None),
+            ("interest", None),
+            ("income", None),
+            ("tonight", None),
+            ("somewhere", None),
+            // Another word with the stem of a rule word is not that word.
+            ("busy", None),
+            ("wondering", None),
+            // Not a dropped first letter.
+            ("anna", None),
+        ] {
+            let got = v.correct(typed).map(|c| c.0);
+            assert_eq!(got.as_deref(), want, "typed: {typed}");
+        }
+    }
+
+    #[test]
+    fn keyboard_and_dictionary() {
+        assert!(keys_touch(b'r', b't') && keys_touch(b'd', b'x') && keys_touch(b'k', b'l'));
+        assert!(!keys_touch(b'l', b'n') && !keys_touch(b'c', b't') && !keys_touch(b'q', b'p'));
+        for w in ["able", "exit", "file", "zoom", "zones"] {
+            assert!(is_english_word(w), "{w}");
+        }
+        for w in ["odrer", "trackmy", "aaaa", "zzzzz", ""] {
+            assert!(!is_english_word(w), "{w}");
+        }
+        // The list is sorted by byte, as the search needs.
+        let words: Vec<&str> = EN_WORDS.lines().collect();
+        assert!(words.len() > 30_000);
+        assert!(words.windows(2).all(|w| w[0] < w[1]));
     }
 }
