@@ -447,8 +447,8 @@ impl PhraseCompiler<'_> {
                 max_variants: self.limits.max_phrase_variants,
                 max_depth: self.limits.max_phrase_depth,
             };
-            match phrase::expand_with(text, self.concepts, &budget) {
-                Ok(variants) => {
+            match phrase::expand_parsed(text, self.concepts, &budget) {
+                Ok((variants, parsed)) => {
                     self.total_variants += variants.len();
                     if self.total_variants > self.limits.max_total_variants {
                         if !self.total_reported {
@@ -469,7 +469,7 @@ impl PhraseCompiler<'_> {
                         continue;
                     }
                     let lang_key = *lang;
-                    samples.push(phrase::sample(text, |name| {
+                    samples.push(phrase::sample_parsed(text, &parsed, |name| {
                         let values = self.concept_langs.get(name)?;
                         let pick = |want: Option<Lang>| {
                             values

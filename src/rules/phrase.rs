@@ -258,17 +258,41 @@ pub(crate) type Concepts = BTreeMap<String, Vec<String>>;
 /// budget.
 #[cfg(test)]
 pub(crate) fn expand(text: &str, concepts: &Concepts) -> Result<Vec<Vec<Piece>>, PhraseError> {
-    expand_with(text, concepts, &Budget::default())
+    expand_parsed(text, concepts, &Budget::default()).map(|(out, _)| out)
 }
 
-/// Expands `text` into every word sequence it stands for, within `budget`.
-pub(crate) fn expand_with(
+/// A phrase parsed once, for [`sample_parsed`].
+pub(crate) struct Parsed {
+    nodes: Vec<Node>,
+    max_depth: usize,
+}
+
+/// Expands `text` into every word sequence it stands for, within `budget`,
+/// and hands back the parsed phrase too (so that its sample needs no second
+/// parse).
+pub(crate) fn expand_parsed(
     text: &str,
     concepts: &Concepts,
     budget: &Budget,
-) -> Result<Vec<Vec<Piece>>, PhraseError> {
+) -> Result<(Vec<Vec<Piece>>, Parsed), PhraseError> {
     let nodes = parse(text, budget.max_depth)?;
-    let mut out = expand_seq(&nodes, concepts, 0, budget)?;
+    let out = expand_nodes(text, &nodes, concepts, budget)?;
+    Ok((
+        out,
+        Parsed {
+            nodes,
+            max_depth: budget.max_depth,
+        },
+    ))
+}
+
+fn expand_nodes(
+    text: &str,
+    nodes: &[Node],
+    concepts: &Concepts,
+    budget: &Budget,
+) -> Result<Vec<Vec<Piece>>, PhraseError> {
+    let mut out = expand_seq(nodes, concepts, 0, budget)?;
     // Clean up: merge adjacent gaps, check ends, drop duplicates.
     for v in &mut out {
         let mut merged: Vec<Piece> = Vec::with_capacity(v.len());
@@ -461,9 +485,26 @@ pub(crate) fn sample(text: &str, concept: impl Fn(&str) -> Option<String>) -> St
     let Ok(nodes) = parse(text, Budget::default().max_depth) else {
         return String::new();
     };
+    sample_nodes(&nodes, concept)
+}
+
+/// [`sample`] of a phrase already parsed by [`expand_parsed`].
+pub(crate) fn sample_parsed(
+    text: &str,
+    parsed: &Parsed,
+    concept: impl Fn(&str) -> Option<String>,
+) -> String {
+    if parsed.max_depth > Budget::default().max_depth {
+        // Parsed deeper than `sample` parses: it may not parse there.
+        return sample(text, concept);
+    }
+    sample_nodes(&parsed.nodes, concept)
+}
+
+fn sample_nodes(nodes: &[Node], concept: impl Fn(&str) -> Option<String>) -> String {
     let mut words: Vec<String> = Vec::new();
     // Iterative over the tree: (nodes, next index).
-    let mut stack: Vec<(&[Node], usize)> = vec![(&nodes, 0)];
+    let mut stack: Vec<(&[Node], usize)> = vec![(nodes, 0)];
     while let Some((seq, i)) = stack.pop() {
         let Some(node) = seq.get(i) else { continue };
         stack.push((seq, i + 1));
