@@ -119,6 +119,10 @@ struct Variant {
     seg: u32,
     /// Number of segments.
     nseg: u16,
+    /// [`pattern_bit`] of each segment's pattern, or'ed: a variant with a
+    /// bit the message's patterns lack cannot match, and is passed over
+    /// without looking its segments up.
+    sig: u32,
     /// Words in the variant (sum over segments).
     words: u16,
 }
@@ -130,6 +134,11 @@ const ANY_WORD: u32 = u32::MAX;
 const NO_WORD: u32 = u32::MAX - 1;
 /// No token (no token boundary at an offset; an empty slot).
 const NO_TOKEN: u32 = u32::MAX;
+
+/// Pattern `p`'s bit in a variant's signature ([`Variant::sig`]).
+fn pattern_bit(p: u32) -> u32 {
+    1 << (p.wrapping_mul(0x9E37_79B9) >> 27)
+}
 
 /// The home slot of pattern `p` in a table of `mask + 1` slots.
 fn occ_slot(p: u32, mask: usize) -> usize {
@@ -403,6 +412,7 @@ impl Scanner {
                     ord: variants.len() as u32,
                     seg: first,
                     nseg: segs.len() as u16,
+                    sig: 0,
                     words: nwords as u16,
                 });
             }
@@ -481,8 +491,12 @@ impl Scanner {
             for &(_, ord) in &anchors {
                 let v = variants[ord as usize];
                 let from = v.seg as usize;
+                let sig = var_segs[from..from + usize::from(v.nseg)]
+                    .iter()
+                    .fold(0, |sig, s| sig | pattern_bit(s.1));
                 laid.push(Variant {
                     seg: f_pattern.len() as u32,
+                    sig,
                     ..v
                 });
                 for &(canon, pat, gap) in &var_segs[from..from + usize::from(v.nseg)] {
@@ -643,9 +657,11 @@ impl Scanner {
         // hash table, so that the many segments that did not occur are
         // turned down with one probe.
         let mut distinct: usize = 0;
+        let mut message_sig = 0u32;
         for (i, f) in found.iter().enumerate() {
             if i == 0 || found[i - 1].0 != f.0 {
                 distinct += 1;
+                message_sig |= pattern_bit(f.0);
             }
         }
         let mask = (distinct * 2).next_power_of_two().max(16) - 1;
@@ -716,6 +732,9 @@ impl Scanner {
             let woken =
                 self.anchored_at[p as usize] as usize..self.anchored_at[p as usize + 1] as usize;
             for var in &self.variants[woken] {
+                if var.sig & !message_sig != 0 {
+                    continue;
+                }
                 let segs = var.seg as usize..var.seg as usize + usize::from(var.nseg);
                 seg_hits.clear();
                 let mut complete = true;
