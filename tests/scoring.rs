@@ -234,3 +234,63 @@ intents:
     assert_eq!(&msg[k.span.clone()], "hoàn 150k");
     assert_eq!(ex.classification.intent_id(), Some("refund_amount"));
 }
+
+/// Question particles are not what a request is about: a keyword in a short
+/// Vietnamese question explains the whole request.
+#[test]
+fn question_particles_are_not_request_words() {
+    let m = Matcher::new(
+        r#"
+version: 1
+intents:
+  - id: promotions
+    phrases:
+      vi: ["sale", "khuyến mãi"]
+"#,
+    )
+    .unwrap();
+    for text in ["có sale gì không shop", "co sale ko ad"] {
+        let ex = m.explain(text);
+        assert_eq!(ex.classification.intent_id(), Some("promotions"), "{text}");
+        let s = &ex.scores[0];
+        assert_eq!((s.covered, s.request_words), (1, 1), "{text}: {s}");
+    }
+    // A content word of the same clause still counts.
+    let s = &m.explain("có sale áo khoác không shop").scores[0];
+    assert_eq!((s.covered, s.request_words), (1, 3), "{s}");
+}
+
+/// A particle that a phrase matched is part of the request for every
+/// intent: "không ... được" makes a registration a problem.
+#[test]
+fn matched_particles_are_request_words() {
+    let m = Matcher::new(
+        r#"
+version: 1
+intents:
+  - id: create_account
+    phrases:
+      vi: ["đăng ký * tài khoản"]
+  - id: registration_problems
+    weight: 1.2
+    phrases:
+      vi: ["không đăng ký được"]
+"#,
+    )
+    .unwrap();
+    let ex = m.explain("không đăng ký được tài khoản shop ơi");
+    let create = ex
+        .scores
+        .iter()
+        .find(|s| &*s.intent == "create_account")
+        .unwrap();
+    // "không" and "được" count against create_account, which does not
+    // explain them.
+    assert_eq!((create.covered, create.request_words), (4, 6), "{create}");
+    assert_eq!(
+        ex.classification.intent_id(),
+        Some("registration_problems"),
+        "{:?}",
+        ex.classification.ranked
+    );
+}

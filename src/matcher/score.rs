@@ -83,6 +83,13 @@ const REGEX_ONLY_COVERAGE: f32 = 0.5;
 /// Punctuation that ends a clause: a request and its neighbours ("hi, how
 /// are you", "hủy đơn giúp em. À mà phí ship bao nhiêu") are scored apart.
 const CLAUSE_PUNCT: &[char] = &[',', '.', ';', ':', '!', '?', '\n', '…', '(', ')'];
+/// Vietnamese question particles and auxiliaries: not part of what a
+/// request is about, so they do not count among its words (coverage).
+/// Fewer here makes a keyword in a short question weaker ("có sale gì
+/// không shop"). Tense and voice words ("đã", "đang", "sẽ", "bị") and the
+/// English auxiliaries ("what", "have", "there") cost off-topic precision
+/// on the development data and are left out.
+const FUNCTION_WORDS: &str = "có không gì nào chưa được hông ko k khum thế sao";
 /// Folded words that join two clauses; they belong to neither.
 const CLAUSE_WORDS: &[&str] = &["and", "but", "also", "va", "nhung"];
 
@@ -98,9 +105,13 @@ pub(crate) struct Scorer {
     /// scanner numbers them).
     sets: Vec<SetInfo>,
     /// Filler words with their diacritics, and folded for undiacritized
-    /// tokens.
+    /// tokens: not counted among a request's words.
     filler: FastSet<&'static str>,
     filler_folded: FastSet<String>,
+    /// The same for function words: counted only where a rule matched them
+    /// ("không ... được" is what "can't register" is made of).
+    function: FastSet<&'static str>,
+    function_folded: FastSet<String>,
 }
 
 /// A concept set as scoring needs it.
@@ -118,7 +129,8 @@ const SUPPORT: u16 = u16::MAX;
 #[derive(Default)]
 pub(crate) struct ScoreScratch {
     acc: Vec<Acc>,
-    /// Per token: bit 0 content word, bits 1.. the clause (capped at 63).
+    /// Per token: bit 0 content word, bit 1 function word, bits 2.. the
+    /// clause (capped at 63).
     tokens: Vec<u8>,
     /// Per intent in `acc`, the tokens its evidence covers (a bitset of
     /// `words` u64s each).
@@ -224,6 +236,11 @@ impl Scorer {
                 .collect(),
             filler: FILLER.split_whitespace().collect(),
             filler_folded: FILLER
+                .split_whitespace()
+                .map(crate::normalize::fold)
+                .collect(),
+            function: FUNCTION_WORDS.split_whitespace().collect(),
+            function_folded: FUNCTION_WORDS
                 .split_whitespace()
                 .map(crate::normalize::fold)
                 .collect(),
@@ -562,22 +579,31 @@ impl Scorer {
             let (t, f) = (n.token_text(i), n.token_folded(i));
             if CLAUSE_WORDS.contains(&f) {
                 clause = (clause + 1).min(63);
-                tokens.push(clause << 1);
+                tokens.push(clause << 2);
                 continue;
             }
-            let filler = self.filler.contains(t) || (t == f && self.filler_folded.contains(f));
-            tokens.push((clause << 1) | u8::from(!filler));
+            let plain = t == f;
+            let kind = if self.filler.contains(t) || (plain && self.filler_folded.contains(f)) {
+                0
+            } else if self.function.contains(t) || (plain && self.function_folded.contains(f)) {
+                2
+            } else {
+                1
+            };
+            tokens.push((clause << 2) | kind);
         }
         let words = ntok.div_ceil(64).max(1);
-        bits.resize(acc.len() * words, 0);
+        // One bitset per intent, and their union at the end.
+        bits.resize((acc.len() + 1) * words, 0);
         let set = |b: &mut [u64], r: &Range<u32>| {
             for t in r.start..r.end.min(ntok as u32) {
                 b[t as usize / 64] |= 1 << (t % 64);
             }
         };
         let count = |b: &[u64]| b.iter().map(|w| w.count_ones()).sum::<u32>();
+        let (own, union) = bits.split_at_mut(acc.len() * words);
         for (ai, a) in acc.iter_mut().enumerate() {
-            let b = &mut bits[ai * words..(ai + 1) * words];
+            let b = &mut own[ai * words..(ai + 1) * words];
             for (hit, _) in ev.hits.iter().zip(live.iter()).filter(|(_, &l)| l) {
                 if self.intent_of(hit.owner) == Some(a.k) {
                     for r in ev.segments_of(hit) {
@@ -585,18 +611,26 @@ impl Scorer {
                     }
                 }
             }
-            let phrase_words = count(b) as f32;
+            a.extra = (count(b) as f32 - a.best_len).max(0.0);
             for (k, r, _) in regex_hits.iter() {
                 if *k == a.k {
                     set(b, r);
                 }
             }
+            for (u, w) in union.iter_mut().zip(b.iter()) {
+                *u |= w;
+            }
+        }
+        let has = |b: &[u64], t: usize| b[t / 64] & (1 << (t % 64)) != 0;
+        for (ai, a) in acc.iter_mut().enumerate() {
+            let b = &own[ai * words..(ai + 1) * words];
             let covered = count(b);
-            // The clauses holding the evidence, and their content words.
+            // The clauses holding the evidence, and the words of their
+            // request: content words, and function words a rule matched.
             let mut clauses = 0u64;
             for (t, &m) in tokens.iter().enumerate() {
-                if b[t / 64] & (1 << (t % 64)) != 0 {
-                    clauses |= 1 << (m >> 1);
+                if has(b, t) {
+                    clauses |= 1 << (m >> 2);
                 }
             }
             let request = covered
@@ -604,9 +638,9 @@ impl Scorer {
                     .iter()
                     .enumerate()
                     .filter(|&(t, &m)| {
-                        m & 1 != 0
-                            && clauses & (1 << (m >> 1)) != 0
-                            && b[t / 64] & (1 << (t % 64)) == 0
+                        (m & 1 != 0 || (m & 2 != 0 && has(union, t)))
+                            && clauses & (1 << (m >> 2)) != 0
+                            && !has(b, t)
                     })
                     .count() as u32;
             a.covered = covered;
@@ -622,7 +656,6 @@ impl Scorer {
             } else {
                 covered as f32 / request.max(1) as f32
             };
-            a.extra = (phrase_words - a.best_len).max(0.0);
             let k = a.k as usize;
             a.score = (a.best + EXTRA_WORDS_SHARE * a.extra + a.regex_score)
                 * self.intent_weight[k]
@@ -692,7 +725,7 @@ impl Scorer {
                 order.insert(0, chosen);
             }
         }
-        let words = sc.bits.len() / acc.len().max(1);
+        let words = sc.bits.len() / (acc.len() + 1);
         let bits = |i: usize| &sc.bits[i * words..(i + 1) * words];
         let overlaps = |i: usize, j: usize| bits(i).iter().zip(bits(j)).any(|(x, y)| x & y != 0);
         let mut ambiguous = false;
