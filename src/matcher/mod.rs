@@ -56,7 +56,7 @@ pub struct Config {
     /// similarity off.
     pub similarity_threshold: f32,
     /// Phrase confidence under which the example similarity is consulted.
-    /// Default 0.5.
+    /// Default 0.6.
     pub doubt: f32,
 }
 
@@ -70,7 +70,7 @@ impl Default for Config {
             max_message_bytes: crate::normalize::MAX_MESSAGE_BYTES,
             limits: Limits::default(),
             similarity_threshold: 0.18,
-            doubt: 0.5,
+            doubt: 0.6,
         }
     }
 }

@@ -281,7 +281,7 @@ pub fn rules() -> Value {
                 "properties": {
                     "threshold": { "type": "number", "minimum": 0, "maximum": 1, "description": "Below this confidence a message gets no intent (0.38)." },
                     "similarity_threshold": { "type": "number", "minimum": 0, "maximum": 2, "description": "Example similarity an intent needs to answer when the phrases leave doubt (0.18; above 1: off)." },
-                    "doubt": { "type": "number", "minimum": 0, "maximum": 1, "description": "Phrase confidence under which the examples are consulted (0.5)." },
+                    "doubt": { "type": "number", "minimum": 0, "maximum": 1, "description": "Phrase confidence under which the examples are consulted (0.6)." },
                     "ambiguity_margin": { "type": "number", "minimum": 0, "maximum": 1, "description": "Confidence gap under which the best two intents are ambiguous (0.15)." }
                 }
             },
