@@ -166,14 +166,27 @@ pub(crate) fn is_viet_diacritic(c: char) -> bool {
     !c.is_ascii() && fold_viet(c).is_some()
 }
 
-/// Initial consonants, longest first so the longest match wins.
-const ONSETS: [&str; 27] = [
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g",
-    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
-];
-
-/// Final consonants.
-const CODAS: [&str; 8] = ["ch", "ng", "nh", "c", "m", "n", "p", "t"];
+/// The length in chars of the initial consonant of `chars`, the longest
+/// that matches (0 when none does). The onsets: ngh ng nh ch gh gi kh ph qu
+/// th tr, b c d đ g h k l m n p r s t v x.
+fn onset(chars: &[char]) -> usize {
+    let next = chars.get(1).copied();
+    match chars.first() {
+        Some('n') => match next {
+            Some('g') if chars.get(2) == Some(&'h') => 3,
+            Some('g' | 'h') => 2,
+            _ => 1,
+        },
+        Some('c' | 'k' | 'p') if next == Some('h') => 2,
+        Some('g') if matches!(next, Some('h' | 'i')) => 2,
+        Some('t') if matches!(next, Some('h' | 'r')) => 2,
+        Some('q') if next == Some('u') => 2,
+        Some(
+            'b' | 'c' | 'd' | 'đ' | 'g' | 'h' | 'k' | 'l' | 'm' | 'p' | 'r' | 's' | 't' | 'v' | 'x',
+        ) => 1,
+        _ => 0,
+    }
+}
 
 /// A syllable split into onset / vowel nucleus / coda, as char indices.
 #[derive(Debug)]
@@ -192,15 +205,7 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     if chars.is_empty() || chars.len() > 8 {
         return None;
     }
-    let mut onset_len = 0;
-    for o in ONSETS {
-        // Every onset is ASCII except "đ" (one char, two bytes).
-        let n = if o.is_ascii() { o.len() } else { 1 };
-        if chars.len() >= n && o.chars().zip(chars).all(|(a, &b)| a == b) {
-            onset_len = n;
-            break;
-        }
-    }
+    let mut onset_len = onset(chars);
     // "gi"/"qu" followed by no other vowel: the i/u is the nucleus (gì, gìn).
     if onset_len == 2 && (chars[0] == 'g' && chars[1] == 'i') {
         let rest_has_vowel = chars[2..].iter().any(|&c| is_vowel(c));
@@ -220,10 +225,12 @@ pub(crate) fn parse_syllable(chars: &[char]) -> Option<Parts> {
     }
     let coda = &chars[nucleus_end..];
     let has_coda = !coda.is_empty();
+    // The codas: ch ng nh c m n p t.
     if has_coda
-        && !CODAS
-            .iter()
-            .any(|c| c.len() == coda.len() && c.chars().zip(coda).all(|(a, &b)| a == b))
+        && !matches!(
+            coda,
+            ['c', 'h'] | ['n', 'g'] | ['n', 'h'] | ['c' | 'm' | 'n' | 'p' | 't']
+        )
     {
         return None;
     }
@@ -338,6 +345,35 @@ mod tests {
         let mut out = String::new();
         fold_into(s, &mut out);
         out
+    }
+
+    #[test]
+    fn onsets_as_the_table_reads() {
+        // The onsets, longest first so the longest match wins.
+        const ONSETS: [&str; 27] = [
+            "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ",
+            "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+        ];
+        let table = |chars: &[char]| {
+            ONSETS
+                .iter()
+                .map(|o| o.chars().collect::<Vec<char>>())
+                .find(|o| chars.starts_with(o))
+                .map_or(0, |o| o.len())
+        };
+        let letters: Vec<char> = "abcdđeghiklmnopqrstuvxyzfjwô".chars().collect();
+        let mut checked = 0;
+        for &a in &letters {
+            for &b in &letters {
+                for &c in &letters {
+                    for w in [vec![a], vec![a, b], vec![a, b, c]] {
+                        assert_eq!(onset(&w), table(&w), "{w:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 60_000);
     }
 
     #[test]
