@@ -104,7 +104,7 @@ impl Engine {
                     for piece in v {
                         if let crate::rules::phrase::Piece::Word(w) = piece {
                             let f = folded
-                                .entry(w.as_str())
+                                .entry(&**w)
                                 .or_insert_with(|| crate::normalize::fold(w));
                             for f in f.split_whitespace() {
                                 if f.len() < 2 || filler.contains(f) {

@@ -19,8 +19,9 @@ pub(crate) const ANY_GAP: u8 = u8::MAX;
 /// One element of an expanded phrase.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Piece {
-    /// A literal word as written (normalized later, by the matcher).
-    Word(String),
+    /// A literal word as written (normalized later, by the matcher); shared
+    /// by every variant that holds it, so expanding copies no text.
+    Word(std::sync::Arc<str>),
     /// A gap of at most this many words (`ANY_GAP` for `**`).
     Gap(u8),
 }
@@ -66,7 +67,7 @@ impl Default for Budget {
 
 #[derive(Clone, Debug)]
 enum Node {
-    Word(String),
+    Word(std::sync::Arc<str>),
     Gap(u8),
     Concept {
         name: String,
@@ -220,7 +221,7 @@ impl Parser {
                         // punctuation (normalization would drop it anyway).
                         self.pos += 1;
                     } else {
-                        alts.last_mut().unwrap().push(Node::Word(word));
+                        alts.last_mut().unwrap().push(Node::Word(word.into()));
                     }
                 }
             }
@@ -509,7 +510,7 @@ fn sample_nodes(nodes: &[Node], concept: impl Fn(&str) -> Option<String>) -> Str
         let Some(node) = seq.get(i) else { continue };
         stack.push((seq, i + 1));
         match node {
-            Node::Word(w) => words.push(w.clone()),
+            Node::Word(w) => words.push(w.to_string()),
             Node::Gap(_) => {}
             Node::Concept { name, .. } => {
                 words.push(concept(name).unwrap_or_else(|| format!("@{name}")))
@@ -562,7 +563,7 @@ mod tests {
     fn words(v: &[Piece]) -> String {
         v.iter()
             .map(|p| match p {
-                Piece::Word(w) => w.clone(),
+                Piece::Word(w) => w.to_string(),
                 Piece::Gap(ANY_GAP) => "**".into(),
                 Piece::Gap(_) => "*".into(),
             })
