@@ -458,8 +458,15 @@ impl Scanner {
         // built on a second thread while this one lays the variants out and
         // compiles the regexes.
         std::thread::scope(|scope| {
+            // Where no thread can be started, it is built here instead.
             let ac_job = (patterns.len() >= PARALLEL_BUILD_PATTERNS)
-                .then(|| scope.spawn(|| build_automaton(&patterns)));
+                .then(|| {
+                    std::thread::Builder::new()
+                        .name("firstline-automaton".into())
+                        .spawn_scoped(scope, || build_automaton(&patterns))
+                        .ok()
+                })
+                .flatten();
             // Anchor each variant on its least used segment pattern, and lay the
             // variants out grouped by anchor (in phrase order within a group).
             let anchor_of = |v: &Variant| -> u32 {
