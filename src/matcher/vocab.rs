@@ -222,20 +222,40 @@ impl Vocabulary {
             // i may be y: "delivery", "deliveri") and an ending. Porter2
             // gives "busy" the stem of "business", "wondering" that of
             // "wonderful" and "happiness" that of "happy".
-            let form = |w: &str| {
+            // The ending of `w` after the stem, if `w` is the stem (a final
+            // i may be y: "delivery", "modifying" for "deliveri", "modifi";
+            // a final consonant may be doubled: "getting") and an ending.
+            let ending = |w: &str| -> Option<bool> {
                 let k = w
                     .bytes()
                     .zip(stem.bytes())
                     .take_while(|(a, b)| a == b)
                     .count();
-                let whole = k == stem.len() || (k + 1 == stem.len() && stem.ends_with('i'));
-                whole && INFLECTIONS.split(' ').any(|e| w[k..] == *e)
+                let rest = if k == stem.len() && k > 0 {
+                    let last = stem.as_bytes()[k - 1];
+                    match w.as_bytes().get(k) {
+                        Some(&c) if c == last && !is_vowel(c) => &w[k + 1..],
+                        _ => &w[k..],
+                    }
+                } else if k + 1 == stem.len() && stem.ends_with('i') && w[k..].starts_with('y') {
+                    &w[k + 1..]
+                } else {
+                    return None;
+                };
+                // Whether it is the base form: phrases are written with it.
+                INFLECTIONS
+                    .split(' ')
+                    .any(|e| rest == e)
+                    .then(|| rest.is_empty() || rest == "e")
             };
+            let typed_form = ending(word).is_some();
             if let Some(best) = ids
                 .iter()
                 .map(|&id| &*self.words[id as usize])
-                .filter(|w| form(word) && form(w))
-                .max_by_key(|w| (prefix(w), std::cmp::Reverse(w.len())))
+                .filter(|w| typed_form && ending(w).is_some())
+                // The base form first: "delete" for "deleting", not
+                // "deletion".
+                .max_by_key(|w| (ending(w), prefix(w), std::cmp::Reverse(w.len())))
             {
                 return Some((best.to_string(), 1));
             }
@@ -682,6 +702,10 @@ mod tests {
             // A typo in another form of a rule word.
             ("chceking", Some("check")),
             ("shipemnts", Some("shipment")),
+            // Another form of a rule word: the base form, a final y, a
+            // doubled consonant.
+            ("deleting", Some("delete")),
+            ("modifying", Some("modify")),
             // Typos: a letter left out, swapped, a key next to the right one.
             ("oredr", Some("order")),
             ("shiping", Some("shipping")),
