@@ -221,7 +221,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
     // (file, overall floor, off-topic floor): just under what was measured.
     let floors = [
         ("holdout.tsv", 0.97, 0.95),
-        ("holdout2.tsv", 0.94, 0.9),
+        ("holdout2.tsv", 0.97, 0.9),
         ("holdout3.tsv", 0.95, 0.95),
         ("holdout4.tsv", 0.96, 0.95),
         ("holdout5.tsv", 0.95, 0.85),
@@ -235,9 +235,12 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         ("holdout13.tsv", 0.88, 0.75),
         ("english.tsv", 0.95, 0.95),
         ("vietnamese.tsv", 0.95, 0.95),
-        ("confusables.tsv", 0.93, 1.0),
+        ("confusables.tsv", 0.97, 1.0),
         ("offtopic.tsv", 0.8, 0.8),
-        ("typing.tsv", 0.8, 1.0),
+        ("typing.tsv", 0.95, 1.0),
+        // Ordinary messages with a second topic in them (see
+        // `ordinary_multi_topic_messages_keep_their_intent`).
+        ("multitopic.tsv", 0.94, 1.0),
     ];
     for (file, acc_floor, off_floor) in floors {
         let (acc, off, _, _) = measure(&m, file);
@@ -272,7 +275,7 @@ fn a_shop_file_overrides_settings_and_extends_concepts() {
 
 /// External development data (text written by others, see
 /// tests/data/external/README.md): floors just under what the pack scores
-/// (Bitext dev 0.892, CLINC train off-topic 0.938 and in-domain 0.690), so a
+/// (Bitext dev 0.932, CLINC train off-topic 0.950 and in-domain 0.723), so a
 /// change that loses accuracy on it fails. Part of it is in the pack's
 /// example files, so these floors guard, they do not estimate. The held-out parts
 /// (bitext-heldout.tsv, clinc-val.tsv) are measured and reported, never
@@ -283,8 +286,8 @@ fn accuracy_on_the_external_development_data_stays_above_the_floor() {
     let bitext = report(&m, "external/bitext-dev.tsv");
     assert!(bitext.total > 4000, "bitext-dev.tsv: {} rows", bitext.total);
     assert!(
-        bitext.accuracy() >= 0.87,
-        "bitext-dev.tsv: accuracy {:.3} < 0.87",
+        bitext.accuracy() >= 0.92,
+        "bitext-dev.tsv: accuracy {:.3} < 0.92",
         bitext.accuracy()
     );
     let clinc = report(&m, "external/clinc-train.tsv");
@@ -295,12 +298,12 @@ fn accuracy_on_the_external_development_data_stays_above_the_floor() {
     );
     let off = clinc.off_topic_accuracy().unwrap();
     assert!(
-        off >= 0.93,
-        "clinc-train.tsv: off-topic accuracy {off:.3} < 0.93"
+        off >= 0.945,
+        "clinc-train.tsv: off-topic accuracy {off:.3} < 0.945"
     );
     assert!(
-        clinc.in_domain_accuracy() >= 0.42,
-        "clinc-train.tsv: in-domain accuracy {:.3} < 0.42",
+        clinc.in_domain_accuracy() >= 0.70,
+        "clinc-train.tsv: in-domain accuracy {:.3} < 0.70",
         clinc.in_domain_accuracy()
     );
 }
@@ -323,12 +326,7 @@ fn word_forms_and_chat_abbreviations_reach_the_rules() {
             "subscribe",
             "newsletter_subscription",
         ),
-        (
-            "where are my deliveries",
-            "deliveries",
-            "delivery",
-            "track_order",
-        ),
+        ("where are my parcels", "parcels", "parcel", "track_order"),
         // Words run together, and a typo in a word's other form.
         (
             "i want to cancelmy order",
@@ -372,11 +370,11 @@ fn word_forms_and_chat_abbreviations_reach_the_rules() {
 #[test]
 fn examples_answer_what_the_phrases_miss() {
     let m = pack::matcher();
-    let e = m.explain("what is the termination charge");
-    assert_eq!(e.classification.intent_id(), Some("check_cancellation_fee"));
+    let e = m.explain("I want my money returned for the broken kettle");
+    assert_eq!(e.classification.intent_id(), Some("get_refund"));
     let sim = e.similar.expect("the similarity was consulted");
     assert!(sim.decided, "{sim:?}");
-    assert_eq!(&*sim.intents[0].0, "check_cancellation_fee");
+    assert_eq!(&*sim.intents[0].0, "get_refund");
     assert!(sim.intents[0].1 >= sim.threshold && sim.intents[0].1 > sim.off_topic);
     for text in ["what's the weather like in Paris", "set an alarm for 7 am"] {
         assert_eq!(m.classify(text).intent_id(), None, "{text}");
@@ -505,4 +503,36 @@ fn vietnamese_examples_answer_what_the_phrases_miss() {
     ] {
         assert_eq!(m.classify(text).intent_id(), None, "{text}");
     }
+}
+
+/// An ordinary request that also mentions another topic keeps its intent:
+/// a word of another intent weighs against it but does not delete it. These
+/// messages lost their intent when one-word excludes vetoed it; all of
+/// `tests/data/multitopic.tsv` is measured by the floors above.
+#[test]
+fn ordinary_multi_topic_messages_keep_their_intent() {
+    let m = pack::matcher();
+    for (text, intent) in [
+        ("I'd like a refund to my bank account", "get_refund"),
+        ("when can I return the cream?", "get_refund"),
+        ("where is my order now, I ordered last week", "track_order"),
+        (
+            "shop ơi đơn em tới đâu rồi, tiện cho em hỏi phí ship luôn",
+            "track_order",
+        ),
+        (
+            "em muốn hoàn tiền về tài khoản ngân hàng cho đơn hôm qua",
+            "get_refund",
+        ),
+    ] {
+        let c = m.classify(text);
+        assert_eq!(c.intent_id(), Some(intent), "{text}: {:?}", c.ranked);
+    }
+    // Where both requests are clear, the second is ranked too.
+    let c = m.classify("shop ơi đơn em tới đâu rồi, tiện cho em hỏi phí ship luôn");
+    assert!(
+        c.also.iter().any(|s| &*s.intent == "delivery_options"),
+        "{:?}",
+        c.also
+    );
 }

@@ -701,7 +701,7 @@ mod tests {
             ("tocancel", Some("to cancel")),
             // A typo in another form of a rule word.
             ("chceking", Some("check")),
-            ("shipemnts", Some("shipment")),
+            ("talkiing", Some("talk")),
             // Another form of a rule word: the base form, a final y, a
             // doubled consonant.
             ("deleting", Some("delete")),
