@@ -536,3 +536,38 @@ fn ordinary_multi_topic_messages_keep_their_intent() {
         c.also
     );
 }
+
+/// Action + object intents are concept sets: the two in any order, with
+/// anything between; a veto on the action keeps the intent away, examples
+/// included.
+#[test]
+fn action_and_object_in_any_order() {
+    let m = pack::matcher();
+    for (text, intent) in [
+        (
+            "đơn hàng hôm qua em đặt nhầm, shop hủy giúp em nhé",
+            "cancel_order",
+        ),
+        (
+            "tài khoản này em không dùng nữa, xóa giúp em",
+            "delete_account",
+        ),
+        ("đơn em đặt hôm qua cho em đổi sang size L", "change_order"),
+        (
+            "the address on my order is old, can you change it",
+            "change_shipping_address",
+        ),
+        ("my refund for the shoes, where is it?", "track_refund"),
+    ] {
+        let e = m.explain(text);
+        assert_eq!(e.classification.intent_id(), Some(intent), "{text}");
+        assert!(
+            e.contributions.iter().any(
+                |c| &*c.intent == intent && c.kind == firstline::matcher::ContributionKind::Set
+            ),
+            "{text}: no set fired"
+        );
+    }
+    let e = m.explain("em không muốn hủy đơn, chỉ hỏi thôi");
+    assert_eq!(e.classification.intent_id(), None, "{:?}", e.similar);
+}

@@ -209,7 +209,10 @@ impl Engine {
                     .find(|(k, _)| &*self.scorer.intent_id(*k) == h)
                     .map(|x| x.1);
             }
-            if let Some(&(k, s)) = op.intents.first() {
+            // An intent whose veto matched ("em không muốn hủy đơn") is
+            // not answered by its examples either: they share its words.
+            let vetoed = |k: u32| ev.hits.iter().any(|h| h.owner == Owner::Veto(k));
+            if let Some(&(k, s)) = op.intents.iter().find(|x| !vetoed(x.0)) {
                 let id = self.scorer.intent_id(k);
                 let phrase_top = ranking.ranked.first().map(|r| r.intent.clone());
                 if s >= config.similarity_threshold
