@@ -240,7 +240,7 @@ fn accuracy_on_the_held_out_sets_stays_above_the_floor() {
         ("typing.tsv", 0.95, 1.0),
         // Ordinary messages with a second topic in them (see
         // `ordinary_multi_topic_messages_keep_their_intent`).
-        ("multitopic.tsv", 0.94, 1.0),
+        ("multitopic.tsv", 0.96, 1.0),
     ];
     for (file, acc_floor, off_floor) in floors {
         let (acc, off, _, _) = measure(&m, file);
@@ -275,7 +275,7 @@ fn a_shop_file_overrides_settings_and_extends_concepts() {
 
 /// External development data (text written by others, see
 /// tests/data/external/README.md): floors just under what the pack scores
-/// (Bitext dev 0.932, CLINC train off-topic 0.950 and in-domain 0.723), so a
+/// (Bitext dev 0.942, CLINC train off-topic 0.950 and in-domain 0.723), so a
 /// change that loses accuracy on it fails. Part of it is in the pack's
 /// example files, so these floors guard, they do not estimate. The held-out parts
 /// (bitext-heldout.tsv, clinc-val.tsv) are measured and reported, never
@@ -286,8 +286,8 @@ fn accuracy_on_the_external_development_data_stays_above_the_floor() {
     let bitext = report(&m, "external/bitext-dev.tsv");
     assert!(bitext.total > 4000, "bitext-dev.tsv: {} rows", bitext.total);
     assert!(
-        bitext.accuracy() >= 0.92,
-        "bitext-dev.tsv: accuracy {:.3} < 0.92",
+        bitext.accuracy() >= 0.93,
+        "bitext-dev.tsv: accuracy {:.3} < 0.93",
         bitext.accuracy()
     );
     let clinc = report(&m, "external/clinc-train.tsv");
