@@ -237,6 +237,13 @@ pub(crate) struct ConvConfig {
     /// Short names of intents (one per language) for `messages.clarify`.
     /// An ambiguous message is clarified only when both intents have one.
     pub intent_labels: BTreeMap<String, Texts>,
+    /// Answer a message's second request (`Classification::also`) in the
+    /// same turn (`answer_second_request`, default true).
+    pub answer_second_request: bool,
+    /// Courtesy intents (greetings, thanks, goodbyes): next to a real
+    /// request in one message they are not answered, the request is
+    /// (`small_talk`).
+    pub small_talk: BTreeSet<String>,
 }
 
 impl ConvConfig {
@@ -375,6 +382,8 @@ struct Def {
     max_slot_retries: Option<At<u8>>,
     max_message_bytes: Option<At<usize>>,
     transcript_tail: Option<At<usize>>,
+    answer_second_request: Option<bool>,
+    small_talk: Option<Vec<At<String>>>,
     fallback_intent: Option<At<String>>,
     order_id_patterns: Option<At<Vec<At<String>>>>,
     bare_id_intent: Option<At<String>>,
@@ -400,6 +409,8 @@ impl Def {
         set(&mut self.max_slot_retries, o.max_slot_retries);
         set(&mut self.max_message_bytes, o.max_message_bytes);
         set(&mut self.transcript_tail, o.transcript_tail);
+        set(&mut self.answer_second_request, o.answer_second_request);
+        set(&mut self.small_talk, o.small_talk);
         set(&mut self.fallback_intent, o.fallback_intent);
         set(&mut self.order_id_patterns, o.order_id_patterns);
         set(&mut self.bare_id_intent, o.bare_id_intent);
@@ -473,6 +484,8 @@ const SECTION_KEYS: &[&str] = &[
     "max_slot_retries",
     "max_message_bytes",
     "transcript_tail",
+    "answer_second_request",
+    "small_talk",
     "fallback_intent",
     "order_id",
     "verification",
@@ -616,6 +629,24 @@ impl SectionReader<'_, '_> {
                 }
                 "transcript_tail" => {
                     d.transcript_tail = self.int(v, "write a number of messages, like 4")
+                }
+                "answer_second_request" => {
+                    d.answer_second_request = self.r.boolean(v, "write `true` or `false`")
+                }
+                "small_talk" => {
+                    let list = self
+                        .r
+                        .texts(
+                            v,
+                            "write a list of intent ids, like [greet, thanks, goodbye]",
+                        )
+                        .into_iter()
+                        .map(|t| At {
+                            v: t.value,
+                            at: self.r.loc(t.pos),
+                        })
+                        .collect();
+                    d.small_talk = Some(list);
                 }
                 "fallback_intent" => d.fallback_intent = self.text(v, "name an intent"),
                 "order_id" => {
@@ -953,6 +984,23 @@ impl Resolver<'_> {
                 .map(|i| i.info.id.to_string()),
         };
         (patterns, bare)
+    }
+
+    fn small_talk(&mut self, d: &Def) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for id in d.small_talk.iter().flatten() {
+            if self.has_intent(&id.v) {
+                out.insert(id.v.clone());
+            } else {
+                let ids = self.set.intents.iter().map(|i| i.info.id.to_string());
+                let help = match closest(&id.v, ids.collect::<Vec<_>>().iter()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "name an intent defined under `intents:`".to_string(),
+                };
+                self.err(&id.at, format!("unknown intent `{}`", id.v), help);
+            }
+        }
+        out
     }
 
     fn fallback_intent(&mut self, d: &Def) -> Option<String> {
@@ -1429,6 +1477,8 @@ pub(crate) fn resolve(set: &RuleSet, diags: &mut Vec<Diagnostic>) -> ConvConfig 
         order_status,
         messages,
         intent_labels,
+        answer_second_request: d.answer_second_request.unwrap_or(true),
+        small_talk: r.small_talk(d),
     };
     r.placeholders(d, &cfg);
     diags.append(&mut r.diags);

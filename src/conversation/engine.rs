@@ -45,6 +45,21 @@ struct Cx<'a> {
     /// A phone number in this message: the contact of a handoff it causes
     /// ("call me back on 0912 345 678").
     phone: Option<String>,
+    /// The message's second request (`Classification::also[0]`) when
+    /// `answer_second_request` is on: answered with the first where it
+    /// can be, else listed in a handoff summary.
+    also: Option<Arc<str>>,
+}
+
+/// What answering an intent takes, for a message with two requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A reply and nothing else: can be said next to another answer.
+    Plain,
+    /// Asks for a slot or looks an order up: it takes the turn.
+    Action,
+    /// Hands the conversation to a person: it wins over everything.
+    Handoff,
 }
 
 impl BotInner {
@@ -70,6 +85,8 @@ impl BotInner {
         let mut ev = self.event(s, now, lang, InputKind::Message);
         ev.intent = c.intent.clone();
         ev.confidence = c.confidence;
+        let also = self.second_request(&c);
+        ev.also = also.clone();
         let asked = match &s.pending {
             Some(Pending::Slot { slot, .. }) => {
                 self.config
@@ -89,6 +106,7 @@ impl BotInner {
                 asked,
                 empathize: false,
                 phone,
+                also,
             };
             let mut outcome = self.on_message(s, &c, text, &mut cx);
             if cx.empathize {
@@ -111,6 +129,7 @@ impl BotInner {
                 asked: false,
                 empathize: false,
                 phone: None,
+                also: None,
             };
             match s.pending.take() {
                 Some(Pending::Lookup {
@@ -118,9 +137,19 @@ impl BotInner {
                     order_id,
                     answer,
                     tries,
+                    also,
                 }) => {
                     cx.ev.intent = Some(intent.as_str().into());
-                    self.on_lookup(s, result, intent, order_id, answer, tries, &mut cx)
+                    let out = self.on_lookup(s, result, intent, order_id, answer, tries, &mut cx);
+                    // The plain answer to the message's other request comes
+                    // first, unless the lookup handed off.
+                    match also.as_deref().and_then(|id| self.matcher.intent(id)) {
+                        Some(q) if cx.ev.handoff_reason.is_none() => {
+                            let first = self.plain_text(s, q, &cx);
+                            self.answer_first(s, first, q, false, out)
+                        }
+                        _ => out,
+                    }
                 }
                 other => {
                     // Nothing was asked: never reveal an order nobody
@@ -161,6 +190,7 @@ impl BotInner {
             lang,
             input,
             intent: None,
+            also: None,
             confidence: 0.0,
             outcome: OutcomeKind::Reply,
             handoff_reason: None,
@@ -255,12 +285,29 @@ impl BotInner {
             }) => {
                 // A confident message about something else wins even when it
                 // carries a value: "no wait, cancel DH555555" is a cancellation.
-                if self.topic_change(c, &intent) {
-                } else if let Some(v) = self.slot_value(&slot, c, text, cx.asked) {
+                // Unless it is a plain question that also gives the value
+                // ("DH123456 ạ, mà phí ship bao nhiêu"): both are answered.
+                let changed = self.topic_change(c, &intent);
+                let side = if changed { self.side_question(c) } else { None };
+                let value = if changed && side.is_none() {
+                    None
+                } else {
+                    self.slot_value(&slot, c, text, cx.asked)
+                };
+                if let Some(v) = value {
                     s.slots.insert(slot, v);
                     if let Some(i) = self.matcher.intent(&intent) {
-                        return self.run_intent(s, i, c, text, cx);
+                        return match side.filter(|p| !self.small_talk(p)) {
+                            Some(p) => {
+                                let first = self.plain_text(s, p, cx);
+                                self.note_intent(s, &p.id, true);
+                                let out = self.run_intent(s, i, c, text, cx);
+                                self.answer_first(s, first, p, true, out)
+                            }
+                            None => self.run_intents(s, i, c, text, cx),
+                        };
                     }
+                } else if changed {
                 } else {
                     let tries = tries.saturating_add(1);
                     if tries > self.config.max_slot_retries {
@@ -292,19 +339,42 @@ impl BotInner {
                 let other_order = self
                     .slot_value("order_id", c, text, false)
                     .is_some_and(|id| id != order_id);
-                if other_order || self.topic_change(c, &intent) {
+                let changed = self.topic_change(c, &intent);
+                // A plain question asked with the answer ("5678, mà phí ship
+                // bao nhiêu") is answered with the order, after the check.
+                let side = if changed && !other_order {
+                    self.side_question(c)
+                } else {
+                    None
+                };
+                let carry = side
+                    .or_else(|| {
+                        cx.also
+                            .as_deref()
+                            .and_then(|q| self.matcher.intent(q))
+                            .filter(|q| self.kind(q) == Some(Kind::Plain))
+                    })
+                    .filter(|p| !self.small_talk(p));
+                if other_order || (changed && side.is_none()) {
                 } else if let Some(answer) = self.verify_answer(c, text) {
                     // An answer to the check, not a new question: the event
                     // keeps the message's own intent (usually none), so
                     // "5678" is not counted as one more `track_order` ask.
+                    if let Some(p) = carry {
+                        self.note_intent(s, &p.id, true);
+                    }
                     s.pending = Some(Pending::Lookup {
                         intent,
                         order_id: order_id.clone(),
                         answer: Some(answer),
                         tries,
+                        also: carry.map(|p| p.id.to_string()),
                     });
                     cx.ev.lookup = Some(LookupStatus::Requested);
                     return Outcome::LookupOrder { order_id };
+                } else if changed {
+                    // A plain question without an answer: a new topic, as
+                    // any other.
                 } else if self.config.verify != Some(VerifyMethod::Email)
                     && text::wrong_length_digits(text)
                 {
@@ -386,7 +456,208 @@ impl BotInner {
         if loop_tr.enabled && s.repeats >= loop_tr.after.max(1) {
             return self.handoff(s, &loop_tr, MessageKey::Handoff, None, cx);
         }
-        self.run_intent(s, intent, c, text, cx)
+        self.run_intents(s, intent, c, text, cx)
+    }
+
+    /// The message's second request, when the bot answers them: the first
+    /// entry of `Classification::also`.
+    fn second_request(&self, c: &Classification) -> Option<Arc<str>> {
+        if !self.config.answer_second_request {
+            return None;
+        }
+        let a = c.also.first()?;
+        (c.intent.as_deref() != Some(&*a.intent)).then(|| a.intent.clone())
+    }
+
+    /// What answering `i` takes; `None` when it has nothing to say (no
+    /// reply, no slot, no action).
+    fn kind(&self, i: &Intent) -> Option<Kind> {
+        let hands_off = match i.action {
+            Action::Handoff => self.trigger(TriggerKind::CustomerRequest).enabled,
+            _ => i.handoff && self.trigger(TriggerKind::Intent).enabled,
+        };
+        if hands_off {
+            Some(Kind::Handoff)
+        } else if i.action == Action::LookupOrder || !i.slots.is_empty() {
+            Some(Kind::Action)
+        } else if i.replies.vi.is_empty() && i.replies.en.is_empty() {
+            None
+        } else {
+            Some(Kind::Plain)
+        }
+    }
+
+    /// The message's intent, when it is a plain question: with a pending
+    /// question, it is answered beside the answer to that question.
+    fn side_question(&self, c: &Classification) -> Option<&Intent> {
+        if !self.config.answer_second_request {
+            return None;
+        }
+        let i = self.matcher.intent(c.intent.as_deref()?)?;
+        (self.kind(i) == Some(Kind::Plain)).then_some(i)
+    }
+
+    /// Runs the message's intent `p` and, when the message has a second
+    /// request, answers that too where both fit in one turn:
+    ///
+    /// 1. a handoff (either one) wins; the summary lists both;
+    /// 2. two plain replies: both, `p`'s first;
+    /// 3. a plain reply and an action (slots, a lookup): the plain reply,
+    ///    then the action as usual (its question, its lookup);
+    /// 4. two actions: `p` only.
+    fn run_intents(
+        &self,
+        s: &mut Session,
+        p: &Intent,
+        c: &Classification,
+        text: &str,
+        cx: &mut Cx<'_>,
+    ) -> Outcome {
+        let q = cx
+            .also
+            .as_deref()
+            .filter(|q| **q != *p.id)
+            .and_then(|q| self.matcher.intent(q));
+        let Some(q) = q else {
+            if cx.also.as_deref() == Some(&*p.id) {
+                // The pending question's intent came back as the second
+                // request: it is the one being answered.
+                cx.also = None;
+                cx.ev.also = None;
+            }
+            return self.run_intent(s, p, c, text, cx);
+        };
+        // "Hello, where is my order?": the greeting needs no answer of its
+        // own next to a request.
+        match (self.small_talk(p), self.small_talk(q)) {
+            (false, true) => return self.run_intent(s, p, c, text, cx),
+            (true, false) => {
+                // The request is what the message asks: the event says so.
+                cx.ev.intent = Some(q.id.clone());
+                cx.ev.also = Some(p.id.clone());
+                self.note_intent(s, &q.id, false);
+                return self.run_intent(s, q, c, text, cx);
+            }
+            _ => {}
+        }
+        match (self.kind(p), self.kind(q)) {
+            (Some(Kind::Handoff), _) => {
+                self.note_intent(s, &q.id, false);
+                self.run_intent(s, p, c, text, cx)
+            }
+            (_, Some(Kind::Handoff)) => {
+                self.note_intent(s, &q.id, false);
+                self.run_intent(s, q, c, text, cx)
+            }
+            (Some(Kind::Plain), Some(Kind::Plain)) => {
+                let out = self.run_intent(s, p, c, text, cx);
+                self.note_intent(s, &q.id, false);
+                let second = self.plain_text(s, q, cx);
+                match out {
+                    Outcome::Reply {
+                        text,
+                        intent,
+                        quick_replies,
+                    } => Outcome::Reply {
+                        text: text::join_sentences(&text, &second),
+                        intent,
+                        quick_replies,
+                    },
+                    other => other,
+                }
+            }
+            (Some(Kind::Plain), Some(Kind::Action)) => {
+                let first = self.plain_text(s, p, cx);
+                self.note_intent(s, &q.id, false);
+                let out = self.run_intent(s, q, c, text, cx);
+                if cx.ev.handoff_reason.is_some() {
+                    return out;
+                }
+                self.answer_first(s, first, p, true, out)
+            }
+            (Some(Kind::Action), Some(Kind::Plain)) => {
+                let first = self.plain_text(s, q, cx);
+                self.note_intent(s, &q.id, true);
+                let out = self.run_intent(s, p, c, text, cx);
+                if cx.ev.handoff_reason.is_some() {
+                    return out;
+                }
+                self.answer_first(s, first, q, false, out)
+            }
+            _ => self.run_intent(s, p, c, text, cx),
+        }
+    }
+
+    /// A courtesy intent (`conversation.small_talk`).
+    fn small_talk(&self, i: &Intent) -> bool {
+        self.config.small_talk.contains(&*i.id)
+    }
+
+    /// A plain intent's reply, rendered.
+    fn plain_text(&self, s: &Session, i: &Intent, cx: &Cx<'_>) -> String {
+        let t = Texts {
+            vi: i.replies.vi.clone(),
+            en: i.replies.en.clone(),
+        };
+        self.render_texts(s, cx, &t, None)
+    }
+
+    /// Puts `first`, the reply of the plain intent `plain`, before the
+    /// reply of `out`. When `plain` is the message's own intent (`own`),
+    /// the reply names it and offers its quick replies. A lookup carries
+    /// the plain intent in the session until its reply; a handoff drops it.
+    fn answer_first(
+        &self,
+        s: &mut Session,
+        first: String,
+        plain: &Intent,
+        own: bool,
+        out: Outcome,
+    ) -> Outcome {
+        match out {
+            Outcome::Reply {
+                text,
+                intent,
+                quick_replies,
+            } => {
+                let (intent, quick_replies) = if own {
+                    let lang = s.lang.unwrap_or(self.config.default_lang);
+                    let qr = plain.quick_replies.get(lang).to_vec();
+                    (Some(plain.id.clone()), qr)
+                } else {
+                    (intent, quick_replies)
+                };
+                Outcome::Reply {
+                    text: text::join_sentences(&first, &text),
+                    intent,
+                    quick_replies,
+                }
+            }
+            Outcome::LookupOrder { order_id } => {
+                if let Some(Pending::Lookup { also, .. }) = &mut s.pending {
+                    *also = Some(plain.id.to_string());
+                }
+                Outcome::LookupOrder { order_id }
+            }
+            other => other,
+        }
+    }
+
+    /// Adds an intent the turn answered besides the main one to the recent
+    /// intents (for the summary); `before_last` keeps the intent the bot
+    /// now waits on last, as the next message's hint.
+    fn note_intent(&self, s: &mut Session, id: &str, before_last: bool) {
+        if s.recent.iter().rev().take(2).any(|r| r == id) {
+            return;
+        }
+        let at = if before_last {
+            s.recent.len().saturating_sub(1)
+        } else {
+            s.recent.len()
+        };
+        s.recent.insert(at, id.to_string());
+        let extra = s.recent.len().saturating_sub(RECENT_INTENTS);
+        s.recent.drain(..extra);
     }
 
     fn fallback(&self, s: &mut Session, cx: &mut Cx<'_>) -> Outcome {
@@ -684,6 +955,7 @@ impl BotInner {
             order_id: order_id.clone(),
             answer: if unverified { answer } else { None },
             tries: 0,
+            also: None,
         });
         cx.ev.lookup = Some(LookupStatus::Requested);
         Outcome::LookupOrder { order_id }
@@ -1261,6 +1533,7 @@ impl BotInner {
             order_ids: s.mentioned.clone(),
             phone: s.phone.clone(),
             topic,
+            also: cx.also.as_deref().map(String::from),
         }
     }
 

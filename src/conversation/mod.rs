@@ -179,6 +179,12 @@ pub struct HandoffSummary {
     /// What the conversation is about: the intent of the handing-off
     /// message, else the last intent recognised.
     pub topic: Option<String>,
+    /// The handing-off message's second request, which the bot leaves to
+    /// the agent ("em muốn gặp nhân viên, và phí ship bao nhiêu": `topic`
+    /// is the request for a person, `also` the shipping fee). Absent from
+    /// the JSON when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<String>,
 }
 
 impl HandoffSummary {
@@ -248,6 +254,13 @@ pub struct Event {
     /// The intent recognised, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intent: Option<Arc<str>>,
+    /// The message's second request (the first entry of
+    /// [`Classification::also`](crate::Classification::also)), when
+    /// `conversation.answer_second_request` is on: answered in the same
+    /// turn, or listed in the handoff summary. Absent from the JSON line
+    /// when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also: Option<Arc<str>>,
     /// The matcher's confidence (0 for lookup turns).
     pub confidence: f32,
     /// What the bot did.

@@ -53,6 +53,11 @@ pub(crate) enum Pending {
         answer: Option<String>,
         #[serde(rename = "n", default, skip_serializing_if = "is_zero_u8")]
         tries: u8,
+        /// A second request of the message that started the lookup (a
+        /// plain reply intent), answered before the lookup's own reply.
+        /// Kept as the intent id, so the session holds no reply text.
+        #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
+        also: Option<String>,
     },
     /// Waiting for the last 4 phone digits or the email of an order.
     #[serde(rename = "verify")]

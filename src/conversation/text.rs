@@ -79,8 +79,13 @@ pub(crate) fn safe_value(value: &str) -> bool {
 /// per message reads naturally) and its first letter uppercased.
 pub(crate) fn join_sentences(a: &str, b: &str) -> String {
     let b = b.trim();
-    let b = match b.strip_prefix("Dạ, ") {
-        Some(rest) if !a.is_empty() => capitalize(rest),
+    // One "Dạ" opens the reply; the next sentence goes on without one.
+    let rest = b.strip_prefix("Dạ, ").or_else(|| {
+        b.strip_prefix("Dạ ")
+            .filter(|r| r.starts_with(char::is_alphabetic))
+    });
+    let b = match rest {
+        Some(rest) if !a.trim().is_empty() => capitalize(rest),
         _ => b.to_string(),
     };
     match (a.trim().is_empty(), b.is_empty()) {
@@ -332,6 +337,14 @@ mod tests {
             ),
             "Dạ, tiếp theo là đơn DH1 ạ. Để bảo mật thông tin, anh/chị cho em xin 4 số cuối ạ."
         );
+        assert_eq!(
+            join_sentences(
+                "Dạ, phí ship 30.000đ ạ.",
+                "Dạ anh/chị trả bằng MoMo được ạ."
+            ),
+            "Dạ, phí ship 30.000đ ạ. Anh/chị trả bằng MoMo được ạ."
+        );
+        assert_eq!(join_sentences("", "Dạ vâng ạ."), "Dạ vâng ạ.");
         assert_eq!(
             join_sentences("Order DH1 is packed.", "Next, order DH2."),
             "Order DH1 is packed. Next, order DH2."

@@ -83,6 +83,8 @@ pub(crate) struct TurnDef {
     #[serde(default)]
     intent: Option<String>,
     #[serde(default)]
+    also: Option<String>,
+    #[serde(default)]
     understood: Option<bool>,
     #[serde(default)]
     reply: Option<String>,
@@ -177,6 +179,9 @@ pub struct Step {
     pub after: i64,
     /// Expected intent.
     pub intent: Option<String>,
+    /// Expected second request of the message (the event's `also`);
+    /// `none`: the turn has none.
+    pub also: Option<String>,
     /// Expected understood flag (false: a fallback).
     pub understood: Option<bool>,
     /// Expected reply, exactly.
@@ -416,6 +421,7 @@ fn convert(
             say: t.say,
             after,
             intent: t.intent,
+            also: t.also,
             understood: t.understood,
             reply: t.reply,
             contains: t.contains.map(OneOrMany::into_vec).unwrap_or_default(),

@@ -404,6 +404,7 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
         }
         let message = events.iter().find(|e| e.input == InputKind::Message);
         let intent = message.and_then(|e| e.intent.as_deref().map(String::from));
+        let also = message.and_then(|e| e.also.as_deref().map(String::from));
         let understood = message.map(|e| e.understood);
         let lang = events.last().map(|e| e.lang);
         let reply = outcome.text().map(String::from);
@@ -446,6 +447,15 @@ fn conversation(bot: &Bot, script: &Script) -> CaseResult {
         if let Some(want) = &t.intent {
             if intent.as_deref() != Some(want) {
                 fail("intent", want.clone(), or_none(&intent, "none"));
+            }
+        }
+        if let Some(want) = &t.also {
+            let ok = match also.as_deref() {
+                None => want == "none",
+                Some(got) => got == want,
+            };
+            if !ok {
+                fail("also", want.clone(), or_none(&also, "none"));
             }
         }
         if let Some(want) = t.understood {

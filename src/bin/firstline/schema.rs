@@ -127,6 +127,8 @@ fn conversation() -> Value {
             "max_slot_retries": { "type": "integer", "minimum": 0, "maximum": 255 },
             "max_message_bytes": { "type": "integer", "minimum": 16 },
             "transcript_tail": { "type": "integer", "minimum": 0 },
+            "answer_second_request": { "type": "boolean", "description": "Answer a message's second request in the same turn (default true)." },
+            "small_talk": { "type": "array", "items": { "type": "string" }, "description": "Courtesy intents (greetings, thanks, goodbyes): next to a request in the same message they get no answer of their own." },
             "fallback_intent": { "type": "string" },
             "order_id": {
                 "type": "object",
@@ -389,6 +391,7 @@ pub fn script() -> Value {
                     "say": { "type": "string", "description": "What the customer types." },
                     "after": { "type": "integer", "minimum": 0, "description": "Seconds since the previous turn (default 30)." },
                     "intent": { "type": "string", "description": "The intent recognised for this message." },
+                    "also": { "type": "string", "description": "The message's second request, answered in the same turn or left to the agent (the event's `also`); `none`: the message has none." },
                     "understood": { "type": "boolean", "description": "false: the bot did not understand (a fallback)." },
                     "reply": { "type": "string", "description": "The reply, exactly." },
                     "contains": one_or_many.clone(),
