@@ -34,7 +34,8 @@
 //!   leave one, but the conversation still needed a human);
 //! - **top intents** count asks: consecutive messages of a conversation with
 //!   the same intent (the question, then the order id, then the last digits
-//!   of the phone) are one ask;
+//!   of the phone) are one ask; a message's second request (`also`) is
+//!   one more;
 //! - **first-reply time** runs from a conversation's first message to the
 //!   first event that answers it (a reply or a handoff), on the host's
 //!   clock, so lookups the host makes are included;
@@ -214,6 +215,12 @@ impl Collector {
                 }
             }
             s.last_intent = intent.map(String::from);
+            // A second request of the same message is an ask of its own.
+            if let Some(a) = o.get("also").and_then(Value::as_str) {
+                if Some(a) != intent {
+                    *self.intents.entry(a.to_string()).or_default() += 1;
+                }
+            }
             let text = o.get("text").and_then(Value::as_str);
             self.saw_text |= text.is_some();
             if o.get("understood").and_then(Value::as_bool) == Some(false) {
@@ -752,6 +759,21 @@ mod tests {
         format!(
             r#"{{"ts":{ts},"session":"{session}","turn":1,"lang":"vi","confidence":0.9,{extra}}}"#
         )
+    }
+
+    #[test]
+    fn a_second_request_is_one_more_ask() {
+        let mut c = Collector::new(Options::default());
+        let extra = r#""input":"message","outcome":"reply","understood":true,"intent":"delivery_options","also":"check_payment_methods""#;
+        c.add_line(&line("a", 100, extra)).unwrap();
+        let k = c.kpis();
+        let asks: Vec<(&str, usize)> = k
+            .top_intents
+            .iter()
+            .map(|c| (c.name.as_str(), c.count))
+            .collect();
+        assert!(asks.contains(&("delivery_options", 1)), "{asks:?}");
+        assert!(asks.contains(&("check_payment_methods", 1)), "{asks:?}");
     }
 
     #[test]

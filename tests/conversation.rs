@@ -981,7 +981,8 @@ fn session_survives_json_between_every_turn() {
 
 #[test]
 fn sessions_from_older_versions_and_rule_sets_load() {
-    let bot = bot_with("");
+    // The greeting is small talk: the order question answers.
+    let bot = bot_with("conversation:\n  small_talk: [greet]\n");
     // An old session: fewer fields, an unknown one, and a pending question
     // for an intent the rules no longer have.
     let old = r#"{"v":1,"id":"old","l":"en","legacy":true,"p":{"k":"slot","i":"gone_intent","s":"order_id"}}"#;
@@ -1087,8 +1088,9 @@ fn shipped_conversation_and_lexicon_files_load() {
     // The pack's own conversation.yaml and lexicons.yaml on top of the test
     // intents: the settings compile and the lexicons trigger handoffs.
     let rules = RULES.split("\nlexicons:").next().unwrap();
-    // Without its last block, `intent_labels`: the labels name the pack's
-    // intents, which these rules do not have (an unknown id is an error).
+    // Without its last blocks, `intent_labels` and `small_talk`: they name
+    // the pack's intents, which these rules do not have (an unknown id is
+    // an error).
     let (conversation, labels) = include_str!("../rules/conversation.yaml")
         .split_once("\n  intent_labels:")
         .expect("intent_labels is the last block of rules/conversation.yaml");
@@ -1833,4 +1835,374 @@ fn a_call_back_request_hands_off_with_the_number_as_contact() {
         );
         assert_eq!(summary.phone.as_deref(), Some("0912345678"), "help: {text}");
     }
+}
+
+// ------------------------------------------------------- two requests
+
+/// Two plain questions (shipping fee, payment methods) beside the test
+/// rules' order, cancel and handoff intents.
+const TWO_PLAIN: &str = r#"
+  - id: shipping_fee
+    phrases:
+      vi: ["phí ship", "phí giao hàng", "tiền ship"]
+      en: ["shipping (fee|cost|costs)", "how much * shipping"]
+    replies:
+      vi: ["Dạ, phí ship toàn quốc là 30.000đ, đơn từ 500.000đ được miễn phí ạ."]
+      en: ["Shipping is 30,000 VND anywhere in Vietnam, free from 500,000 VND."]
+    quick_replies:
+      vi: ["Thời gian giao hàng"]
+      en: ["Delivery time"]
+  - id: payment_methods
+    phrases:
+      vi: ["thanh toán (bằng|qua) (momo|thẻ|chuyển khoản)", "(nhận|có) * (momo|chuyển khoản|thẻ)"]
+      en: ["(accept|take) * (cards|card|momo|transfer)", "payment methods"]
+    replies:
+      vi: ["Dạ shop nhận tiền mặt khi nhận hàng (COD), chuyển khoản và ví MoMo ạ."]
+      en: ["We take cash on delivery, bank transfer and MoMo."]
+    quick_replies:
+      vi: ["Lỗi thanh toán"]
+      en: ["Payment problem"]
+"#;
+
+const FEE_VI: &str = "phí ship toàn quốc là 30.000đ";
+const PAY_VI: &str = "hop nhận tiền mặt khi nhận hàng";
+const FEE_EN: &str = "Shipping is 30,000 VND";
+const PAY_EN: &str = "We take cash on delivery";
+
+fn two_bot(conversation: &str) -> Bot {
+    let rules = RULES.replacen("intents:\n", &format!("intents:{TWO_PLAIN}"), 1);
+    let m = Matcher::new(&format!("{rules}\n{conversation}"))
+        .unwrap_or_else(|e| panic!("test rules do not compile:\n{e}"));
+    Bot::builder().seed(1).build(m).unwrap()
+}
+
+fn two_host(conversation: &str) -> Host {
+    Host::new(two_bot(conversation)).persisted()
+}
+
+#[test]
+fn two_plain_questions_are_answered_in_one_turn_vi() {
+    let mut h = two_host("");
+    let out = h.say("phí ship bao nhiêu, với shop có nhận thanh toán momo không");
+    let Outcome::Reply {
+        text,
+        intent,
+        quick_replies,
+    } = out
+    else {
+        panic!("help: expected a reply, got {out:?}")
+    };
+    assert!(
+        text.contains(FEE_VI) && text.contains(PAY_VI),
+        "help: {text}"
+    );
+    // The first answer first, one "Dạ" for the whole reply.
+    assert!(text.find(FEE_VI) < text.find(PAY_VI), "help: {text}");
+    assert!(
+        text.starts_with("Dạ") && text.matches("Dạ").count() == 1,
+        "help: {text}"
+    );
+    assert!(text.contains("ạ. Shop nhận"), "help: {text}");
+    assert_eq!(intent.as_deref(), Some("shipping_fee"));
+    assert_eq!(
+        quick_replies,
+        ["Thời gian giao hàng"],
+        "help: the first intent's buttons"
+    );
+    let ev = h.last_event();
+    assert_eq!(ev.intent.as_deref(), Some("shipping_fee"));
+    assert_eq!(ev.also.as_deref(), Some("payment_methods"));
+    assert!(ev.to_json_line().contains(r#""also":"payment_methods""#));
+    assert!(!h.session.is_waiting());
+}
+
+#[test]
+fn two_plain_questions_are_answered_in_one_turn_en() {
+    let mut h = two_host("");
+    let text = h.reply("how much is shipping? and do you accept credit cards?");
+    assert!(
+        text.contains(FEE_EN) && text.contains(PAY_EN),
+        "help: {text}"
+    );
+    assert!(text.find(FEE_EN) < text.find(PAY_EN), "help: {text}");
+    assert!(!text.contains("Dạ"), "help: {text}");
+    assert_eq!(h.last_event().also.as_deref(), Some("payment_methods"));
+    assert_eq!(h.session.lang(), Some(Lang::En));
+}
+
+#[test]
+fn a_plain_question_and_an_order_lookup_reveal_nothing_before_the_check() {
+    // EN, the question first: the fee, then the check; the order only after it.
+    let mut h = two_host("");
+    let text = h.reply("where is my order DH123456? and how much is shipping");
+    assert!(text.contains(FEE_EN), "help: {text}");
+    assert!(text.contains("last 4 digits"), "help: {text}");
+    assert!(
+        text.find(FEE_EN) < text.find("last 4 digits"),
+        "help: {text}"
+    );
+    assert!(h.lookups.is_empty(), "help: proof first, {:?}", h.lookups);
+    assert_eq!(h.session.pending_order(), Some("DH123456"));
+    assert_eq!(h.last_event().also.as_deref(), Some("track_order"));
+    h.assert_no_secret_leaked();
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+    assert!(!status.contains(FEE_EN), "help: answered once: {status}");
+
+    // VI, the order first, classic flow: the lookup happens before the
+    // check and carries the fee answer to the lookup's reply.
+    let mut h = Host::new(two_bot(CLASSIC)).persisted();
+    let text = h.reply("đơn DH123456 của em đâu rồi, với phí ship bao nhiêu");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(
+        text.contains(FEE_VI) && text.contains("4 số cuối"),
+        "help: {text}"
+    );
+    assert!(text.find(FEE_VI) < text.find("4 số cuối"), "help: {text}");
+    assert_eq!(text.matches("Dạ").count(), 1, "help: {text}");
+    h.assert_no_secret_leaked();
+    let wrong = h.reply("1111");
+    assert!(!wrong.contains(FEE_VI), "help: {wrong}");
+    h.assert_no_secret_leaked();
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+}
+
+#[test]
+fn a_plain_question_with_the_answer_keeps_the_pending_question() {
+    let mut h = two_host("");
+    let ask = h.reply("đơn hàng của em đâu rồi shop");
+    assert_eq!(h.session.pending_slot(), Some("order_id"), "help: {ask}");
+    // The id and a question: both taken, the check asked.
+    let text = h.reply("DH123456 ạ, mà shop có nhận momo không");
+    assert!(
+        text.contains(PAY_VI) && text.contains("4 số cuối"),
+        "help: {text}"
+    );
+    assert_eq!(h.session.pending_order(), Some("DH123456"));
+    h.assert_no_secret_leaked();
+    // The proof and a question: the order once verified, the answer first.
+    let status = h.reply("5678, mà phí ship bao nhiêu");
+    assert_eq!(h.lookups, ["DH123456"]);
+    assert!(
+        status.contains(FEE_VI) && status.contains(SECRET_TRACKING),
+        "help: {status}"
+    );
+    assert!(
+        status.find(FEE_VI) < status.find(SECRET_TRACKING),
+        "help: {status}"
+    );
+    // A wrong proof with a question: counted, the answer given, no detail.
+    let mut h = two_host("");
+    h.reply("đơn hàng DH123456 của em đâu rồi");
+    let wrong = h.reply("1111, mà phí ship bao nhiêu");
+    assert!(wrong.contains(FEE_VI), "help: {wrong}");
+    assert_eq!(
+        h.last_event().verification,
+        Some(VerificationStatus::Mismatch)
+    );
+    assert_eq!(h.session.pending_order(), Some("DH123456"));
+    h.assert_no_secret_leaked();
+}
+
+#[test]
+fn a_handoff_wins_and_the_summary_lists_both_requests() {
+    for (text, other) in [
+        (
+            "em muốn gặp nhân viên, và phí ship bao nhiêu",
+            "shipping_fee",
+        ),
+        (
+            "I want to talk to a real person, and how much is shipping?",
+            "shipping_fee",
+        ),
+    ] {
+        let mut h = two_host("");
+        let (reason, _, summary, reply) = h.handoff(text);
+        assert_eq!(reason, "customer_request", "help: {text}");
+        assert!(
+            !reply.contains(FEE_VI) && !reply.contains(FEE_EN),
+            "help: {reply}"
+        );
+        assert_eq!(summary.topic.as_deref(), Some("contact_human_agent"));
+        assert_eq!(summary.also.as_deref(), Some(other), "help: {text}");
+        assert!(
+            summary.intents.iter().any(|i| i == other)
+                && summary.intents.iter().any(|i| i == "contact_human_agent"),
+            "help: {:?}",
+            summary.intents
+        );
+        assert!(summary.to_json().contains(r#""also":"shipping_fee""#));
+    }
+    // A lexicon trigger wins too, and the summary still names both.
+    let mut h = two_host("");
+    let (reason, _, summary, _) = h.handoff("shop lừa đảo à, phí ship bao nhiêu, nhận momo không");
+    assert_eq!(reason, "fraud_accusation");
+    assert_eq!(summary.topic.as_deref(), Some("shipping_fee"));
+    assert_eq!(summary.also.as_deref(), Some("payment_methods"));
+}
+
+#[test]
+fn answer_second_request_false_answers_only_the_first() {
+    let mut h = two_host("conversation:\n  answer_second_request: false\n");
+    let text = h.reply("phí ship bao nhiêu, với shop có nhận thanh toán momo không");
+    assert!(
+        text.contains(FEE_VI) && !text.contains(PAY_VI),
+        "help: {text}"
+    );
+    assert_eq!(h.last_event().also, None);
+    assert!(!h.last_event().to_json_line().contains("also"));
+    let (_, _, summary, _) = h.handoff("em muốn gặp nhân viên, và phí ship bao nhiêu");
+    assert_eq!(summary.also, None);
+    assert!(!summary.to_json().contains("also"));
+}
+
+#[test]
+fn a_message_with_one_request_is_unchanged() {
+    let mut on = two_host("");
+    let mut off = two_host("conversation:\n  answer_second_request: false\n");
+    for text in [
+        "phí ship bao nhiêu",
+        "how much is shipping?",
+        "đơn hàng DH123456 của em đâu rồi",
+        "5678",
+    ] {
+        assert_eq!(on.say(text), off.say(text), "help: {text}");
+        assert_eq!(on.last_event().also, None, "help: {text}");
+        assert!(!on.last_event().to_json_line().contains("\"also\""));
+    }
+    assert_eq!(on.session.to_json(), off.session.to_json());
+}
+
+#[test]
+fn small_talk_gives_way_to_the_request() {
+    // Without `small_talk`, a greeting is a plain reply like any other.
+    let mut h = two_host("");
+    let both = h.reply("xin chào, phí ship bao nhiêu");
+    assert!(
+        both.contains("xin chào") && both.contains("30.000đ"),
+        "help: {both}"
+    );
+    let mut h = two_host("conversation:\n  small_talk: [greet]\n");
+    let text = h.reply("xin chào, phí ship bao nhiêu");
+    assert!(
+        text.contains(FEE_VI) && !text.contains("xin chào"),
+        "help: {text}"
+    );
+    // The event names the request, and the greeting as the other one.
+    assert_eq!(h.last_event().intent.as_deref(), Some("shipping_fee"));
+    assert_eq!(h.last_event().also.as_deref(), Some("greet"));
+}
+
+#[test]
+fn second_request_settings_are_checked_with_locations() {
+    let yaml = format!(
+        "{RULES}\nconversation:\n  answer_second_request: sometimes\n  small_talk: [greet, gret]\n"
+    );
+    let err = Matcher::new(&yaml).unwrap_err();
+    let rendered = err.to_string();
+    let errs: Vec<_> = err.errors().collect();
+    assert_eq!(errs.len(), 2, "help: {rendered}");
+    assert!(
+        errs.iter().all(|d| d.location().is_some()),
+        "help: {rendered}"
+    );
+    assert!(
+        rendered.contains("answer_second_request: sometimes"),
+        "help: {rendered}"
+    );
+    assert!(
+        rendered.contains("write `true` or `false`"),
+        "help: {rendered}"
+    );
+    assert!(
+        rendered.contains("unknown intent `gret`"),
+        "help: {rendered}"
+    );
+    assert!(
+        rendered.contains("did you mean `greet`?"),
+        "help: {rendered}"
+    );
+}
+
+#[test]
+fn a_session_waiting_on_a_lookup_with_a_second_answer_round_trips() {
+    let bot = two_bot(CLASSIC);
+    let mut s = Session::new("two");
+    let turn = bot.handle_message(
+        &mut s,
+        "đơn DH123456 của em đâu rồi, với phí ship bao nhiêu",
+        WED_10AM,
+    );
+    assert!(matches!(turn.outcome, Outcome::LookupOrder { .. }));
+    let json = s.to_json();
+    assert!(
+        json.contains(r#""b":"shipping_fee""#) && json.len() < 400,
+        "help: {json}"
+    );
+    let mut back = Session::from_json(&json).unwrap();
+    let order = orders().remove("DH123456").unwrap();
+    let next = bot.handle_lookup(&mut back, LookupResult::Found(order), WED_10AM);
+    let text = next.outcome.text().unwrap();
+    assert!(
+        text.contains(FEE_VI) && text.contains("4 số cuối"),
+        "help: {text}"
+    );
+    // A lookup saved before the second answer existed still loads.
+    let old = r#"{"v":1,"id":"old","l":"vi","n":1,"s":{"order_id":"DH123456"},"p":{"k":"lookup","i":"track_order","o":"DH123456"}}"#;
+    let mut s = Session::from_json(old).unwrap();
+    let order = orders().remove("DH123456").unwrap();
+    let next = bot.handle_lookup(&mut s, LookupResult::Found(order), WED_10AM);
+    let text = next.outcome.text().unwrap();
+    assert!(
+        text.contains("4 số cuối") && !text.contains(FEE_VI),
+        "help: {text}"
+    );
+}
+
+#[test]
+fn shipped_pack_answers_two_requests_in_one_turn() {
+    // Two plain questions, each language: both answers, one "Dạ".
+    let mut h = shipped_host();
+    let text = h.reply("cho em hỏi phí ship bao nhiêu, với shop có nhận thanh toán momo không");
+    assert!(
+        text.contains("hí ship") && text.contains("MoMo"),
+        "help: {text}"
+    );
+    assert_eq!(text.matches("Dạ").count(), 1, "help: {text}");
+    assert_eq!(
+        h.last_event().also.as_deref(),
+        Some("check_payment_methods")
+    );
+    let mut h = shipped_host();
+    let text = h.reply("how much is shipping? and do you accept credit cards?");
+    assert!(
+        text.contains("hipping") && text.contains("cash on delivery"),
+        "help: {text}"
+    );
+    // The fee, then the order question; nothing of the order before the check.
+    let mut h = shipped_host();
+    let text = h.reply("shop ơi đơn em tới đâu rồi, tiện cho em hỏi phí ship luôn");
+    assert!(
+        text.contains("hí ship") && text.contains("mã đơn"),
+        "help: {text}"
+    );
+    assert_eq!(h.session.pending_slot(), Some("order_id"));
+    let verify = h.reply("DH123456");
+    assert!(verify.contains("4 số cuối"), "help: {verify}");
+    h.assert_no_secret_leaked();
+    let status = h.reply("5678");
+    assert!(status.contains(SECRET_TRACKING), "help: {status}");
+    // A request for a person wins; the agent sees the other question.
+    let mut h = shipped_host();
+    let (reason, _, summary, _) = h.handoff("em muốn gặp nhân viên, và phí ship bao nhiêu");
+    assert_eq!(reason, "customer_request");
+    assert_eq!(summary.also.as_deref(), Some("delivery_options"));
+    // A greeting with a request: the request answers (small_talk).
+    let mut h = shipped_host();
+    let text = h.reply("chào shop, đơn em tới đâu rồi");
+    assert!(
+        text.contains("mã đơn") && !text.contains("chào"),
+        "help: {text}"
+    );
 }

@@ -88,7 +88,8 @@ pub enum Outcome {
         /// The reply, in the customer's language, placeholders filled.
         text: String,
         /// The intent answered, if any (`None` for fallbacks and questions
-        /// the bot asks on its own).
+        /// the bot asks on its own). When the reply answers two requests
+        /// of one message, the intent its text starts with.
         intent: Option<Arc<str>>,
         /// Buttons to offer with the reply.
         quick_replies: Vec<String>,
@@ -362,6 +363,13 @@ impl BotBuilder {
 /// An ambiguous message between two intents that have
 /// `conversation.intent_labels` gets an "A or B?" question with both labels
 /// as quick replies; without labels the best intent answers.
+///
+/// A message with two requests ([`Classification::also`](crate::Classification::also),
+/// the first entry only) gets both answers in one turn where they fit: two
+/// plain replies joined, a plain reply before an action (slot question,
+/// ownership check, lookup), a handoff over everything, with the other
+/// request in the summary ([`HandoffSummary::also`]).
+/// `conversation.answer_second_request: false` turns it off.
 ///
 /// Embedding it (the same code as in `rules/CONVERSATION.md`):
 ///

@@ -700,10 +700,12 @@ intents:
       matches: '^Dạ'
       lang: vi
       understood: true
+      also: none
 - name: wrong
   turns:
     - say: hello there
       intent: other
+      also: thanks
       contains: Chào
       lookup: DH1
       handoff: customer_request
@@ -717,10 +719,12 @@ intents:
         let checks: Vec<&str> = r[1].failures.iter().map(|f| f.check).collect();
         assert_eq!(
             checks,
-            ["intent", "contains", "asks_for", "lookup", "handoff", "lang"]
+            ["intent", "also", "contains", "asks_for", "lookup", "handoff", "lang"]
         );
         let text = render_failure(&r[1]);
-        assert!(text.contains("FAIL wrong (s.yaml:12)"), "{text}");
+        assert!(text.contains("FAIL wrong (s.yaml:13)"), "{text}");
+        assert!(text.contains("- expected also: thanks"), "{text}");
+        assert!(text.contains("+ actual also:   none"), "{text}");
         assert!(text.contains("- expected intent: other"), "{text}");
         assert!(text.contains("+ actual intent:   greet"), "{text}");
         assert!(text.contains("- expected lookup: DH1"), "{text}");
