@@ -50,6 +50,8 @@ const MIN_CENTROID_EXAMPLES: usize = 3;
 /// while still answering Vietnamese messages no phrase covered (0.30 left
 /// two more of those unanswered).
 const VI_OFF_TOPIC_FLOOR: f32 = 0.25;
+/// How many of the most similar intent's examples `explain` shows.
+const NEAREST_OF_INTENT: usize = 3;
 /// The IDF of a feature no example of a language has.
 const ABSENT: f32 = -1.0;
 /// How much a pair of adjacent words weighs against a single word.
@@ -60,6 +62,10 @@ struct Example {
     /// Intent index, or `None` for off-topic.
     intent: Option<u32>,
     text: Arc<str>,
+    /// For an intent's example: its language and folded text, so that
+    /// `explain` can say which of the intent's examples a message is
+    /// nearest (the centroid keeps no example of its own).
+    folded: Option<(usize, Box<str>)>,
 }
 
 /// One language's part of the index: its examples are weighed against each
@@ -121,7 +127,8 @@ pub(crate) struct Opinion {
     pub intents: Vec<(u32, f32)>,
     /// The mean similarity of the `K` nearest off-topic examples.
     pub off_topic: f32,
-    /// The nearest off-topic examples: (`None`, similarity, text).
+    /// When explaining: the most similar intent's nearest examples, then the
+    /// nearest off-topic ones (`None`): (intent, similarity, text).
     pub nearest: Vec<(Option<u32>, f32, Arc<str>)>,
 }
 
@@ -200,6 +207,7 @@ impl Similar {
             kept.push(Example {
                 intent,
                 text: text.into(),
+                folded: intent.map(|_| (l, n.folded().into())),
             });
         }
         let mut parts: [Part; 2] = Default::default();
@@ -396,15 +404,62 @@ impl Similar {
             out.off_topic = out.off_topic.max(VI_OFF_TOPIC_FLOOR);
         }
         if nearest > 0 {
+            // The most similar intent's nearest examples first, then the
+            // nearest off-topic ones. Only when explaining: each of the
+            // intent's examples is compared with the message here.
+            if let Some(&(k, _)) = out.intents.first() {
+                let l = lang_index(lang);
+                let mut mine: Vec<(f32, u32)> = Vec::new();
+                let mut ex_terms = Vec::new();
+                for (e, ex) in self.examples.iter().enumerate() {
+                    let Some((el, folded)) = &ex.folded else {
+                        continue;
+                    };
+                    if ex.intent != Some(k) || *el != l {
+                        continue;
+                    }
+                    terms(&self.stemmer, folded, &mut ex_terms);
+                    let mut tf: Vec<(u32, f32)> = Vec::new();
+                    each_feature(&ex_terms, |f, w| {
+                        if let Some(&id) = self.features.get(f.as_str()) {
+                            match tf.iter_mut().find(|x| x.0 == id) {
+                                Some(x) => x.1 += w,
+                                None => tf.push((id, w)),
+                            }
+                        }
+                    });
+                    let weights: Vec<(u32, f32)> = tf
+                        .iter()
+                        .map(|&(f, t)| (f, (1.0 + t.ln()) * part.idf[f as usize].max(0.0)))
+                        .collect();
+                    let ex_norm = weights.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+                    if ex_norm <= 0.0 {
+                        continue;
+                    }
+                    let dot: f32 = feats
+                        .iter()
+                        .filter_map(|&(f, w)| weights.iter().find(|x| x.0 == f).map(|x| w * x.1))
+                        .sum();
+                    if dot > 0.0 {
+                        mine.push((dot / norm / ex_norm, e as u32));
+                    }
+                }
+                mine.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                mine.truncate(NEAREST_OF_INTENT);
+                out.nearest = mine
+                    .into_iter()
+                    .map(|(s, e)| {
+                        let ex = &self.examples[e as usize];
+                        (ex.intent, s, ex.text.clone())
+                    })
+                    .collect();
+            }
             near.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            out.nearest = near
-                .into_iter()
-                .take(nearest)
-                .map(|(s, e)| {
+            out.nearest
+                .extend(near.into_iter().take(nearest).map(|(s, e)| {
                     let ex = &self.examples[e as usize];
                     (ex.intent, s, ex.text.clone())
-                })
-                .collect();
+                }));
         }
         out
     }
