@@ -203,7 +203,8 @@ fn lint(set: &RuleSet, engine: &Engine, diags: &mut Vec<Diagnostic>) {
     // The same phrase (as written, ignoring case) in two intents. Hashed:
     // tens of thousands of phrases at 3,000 intents, nearly all unique, so
     // only the few shared ones are sorted (by phrase, for a stable report).
-    let mut owners: FastMap<Cow<'_, str>, Vec<(usize, &Arc<str>)>> = FastMap::default();
+    let mut owners: FastMap<Cow<'_, str>, Vec<(usize, &crate::rules::RulePlace)>> =
+        FastMap::default();
     for p in engine.phrases() {
         if let Owner::Intent(k) = p.owner {
             let text: Cow<'_, str> = if p.text.chars().any(char::is_uppercase) {

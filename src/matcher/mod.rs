@@ -76,7 +76,7 @@ impl Default for Config {
 }
 
 pub use crate::lang::PerLang;
-pub use crate::rules::{Action, Intent, Limits, RuleText};
+pub use crate::rules::{Action, Intent, Limits, RulePlace, RuleText};
 
 struct Inner {
     config: Config,

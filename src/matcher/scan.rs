@@ -72,7 +72,7 @@ pub(crate) enum Owner {
 pub(crate) struct PhraseInfo {
     pub owner: Owner,
     pub text: Arc<str>,
-    pub location: Arc<str>,
+    pub location: crate::rules::RulePlace,
 }
 
 /// A regex pattern of an intent, as written.
@@ -80,7 +80,7 @@ pub(crate) struct PhraseInfo {
 pub(crate) struct PatternInfo {
     pub intent: u32,
     pub text: Arc<str>,
-    pub location: Arc<str>,
+    pub location: crate::rules::RulePlace,
 }
 
 /// From this many automaton patterns, the automaton is built on a thread

@@ -119,7 +119,7 @@ struct SetInfo {
     intent: u32,
     parts: u16,
     text: Arc<str>,
-    location: Arc<str>,
+    location: crate::rules::RulePlace,
 }
 
 /// Marks a set's support phrase in `ScoreScratch::set_hits`.
@@ -318,7 +318,7 @@ impl Scorer {
                 intent: self.intent_ids[k as usize].clone(),
                 kind,
                 rule: info.text.clone(),
-                location: info.location.clone(),
+                location: info.location.to_string().into(),
                 weight,
                 how: how(factor),
                 span: ev.span(span),
@@ -501,7 +501,7 @@ impl Scorer {
                     intent: self.intent_ids[info.intent as usize].clone(),
                     kind: ContributionKind::Set,
                     rule: info.text.clone(),
-                    location: info.location.clone(),
+                    location: info.location.to_string().into(),
                     weight: score * self.intent_weight[info.intent as usize],
                     how: how(1.0),
                     span: ev.span(&(first..last)),
@@ -532,7 +532,7 @@ impl Scorer {
                     intent: self.intent_ids[k as usize].clone(),
                     kind: ContributionKind::Pattern,
                     rule: info.text.clone(),
-                    location: info.location.clone(),
+                    location: info.location.to_string().into(),
                     weight: REGEX_SCORE * self.intent_weight[k as usize],
                     how: HowMatched::Regex,
                     span: ev.span(&tokens),

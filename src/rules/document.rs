@@ -247,10 +247,10 @@ impl Document {
         }
     }
 
-    /// `file:line:column` of a position, without building a [`Location`]:
-    /// every phrase keeps one for explanations.
-    pub fn at_str(&self, pos: Pos) -> Arc<str> {
-        format!("{}:{}:{}", self.name, pos.line, pos.column).into()
+    /// The place of a position, without building a [`Location`]: every
+    /// phrase keeps one for explanations, rendered only when shown.
+    pub fn at_place(&self, pos: Pos) -> super::model::RulePlace {
+        super::model::RulePlace::new(self.name.clone(), pos.line, pos.column)
     }
 
     /// A location inside a string value: `offset` chars from its start.

@@ -21,7 +21,7 @@ use regex::Regex;
 
 pub use self::document::Limits;
 pub(crate) use self::document::{Document, Node};
-pub use self::model::{Action, Intent, RuleText};
+pub use self::model::{Action, Intent, RulePlace, RuleText};
 use self::phrase::{Concepts, Piece};
 use self::read::{Located, Reader};
 use crate::error::{Diagnostic, DiagnosticKind as K, Location};
@@ -43,7 +43,7 @@ pub(crate) struct Text {
 pub(crate) struct PhraseIr {
     pub text: Arc<str>,
     pub lang: Option<Lang>,
-    pub location: Arc<str>,
+    pub location: RulePlace,
     pub variants: Vec<Vec<Piece>>,
 }
 
@@ -54,7 +54,7 @@ pub(crate) struct SetIr {
     /// How explanations show it: the parts joined by `+`, the support words
     /// in brackets.
     pub text: Arc<str>,
-    pub location: Arc<str>,
+    pub location: RulePlace,
     /// At least two.
     pub parts: Vec<PhraseIr>,
     pub support: Vec<PhraseIr>,
@@ -63,7 +63,7 @@ pub(crate) struct SetIr {
 #[derive(Clone, Debug)]
 pub(crate) struct PatternIr {
     pub text: Arc<str>,
-    pub location: Arc<str>,
+    pub location: RulePlace,
 }
 
 #[derive(Clone, Debug)]
@@ -484,7 +484,7 @@ impl PhraseCompiler<'_> {
                     out.push(PhraseIr {
                         text: text.as_str().into(),
                         lang: *lang,
-                        location: r.doc.at_str(t.pos),
+                        location: r.doc.at_place(t.pos),
                         variants,
                     });
                 }
@@ -1063,7 +1063,7 @@ fn read_sets(
             if parts.len() == n {
                 out.push(SetIr {
                     text: text.into(),
-                    location: r.doc.at_str(all.pos),
+                    location: r.doc.at_place(all.pos),
                     parts,
                     support,
                 });
@@ -1206,7 +1206,7 @@ fn read_intent(
                     if compile_regex(r, &p, limits.max_regex_bytes).is_some() {
                         patterns.push(PatternIr {
                             text: p.value.as_str().into(),
-                            location: r.doc.at_str(p.pos),
+                            location: r.doc.at_place(p.pos),
                         });
                     }
                 }

@@ -43,8 +43,50 @@ pub struct RuleText {
     pub lang: Option<Lang>,
     /// The phrase or regex as written.
     pub text: Arc<str>,
-    /// Where it is (`file:line:column`), as in explanations.
-    pub location: Arc<str>,
+    /// Where it is; displayed as `file:line:column`, as in explanations.
+    pub location: RulePlace,
+}
+
+/// Where a phrase, pattern or concept set is written: the file's name and a
+/// 1-based line and column (in characters). Kept as numbers, so compiling
+/// a big rule set allocates no string per phrase; `Display` renders
+/// `file:line:column` when an explanation or a report needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RulePlace {
+    file: Arc<str>,
+    line: u32,
+    column: u32,
+}
+
+impl RulePlace {
+    pub(crate) fn new(file: Arc<str>, line: usize, column: usize) -> RulePlace {
+        RulePlace {
+            file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The file's name, as given to the builder.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// 1-based line.
+    pub fn line(&self) -> usize {
+        self.line as usize
+    }
+
+    /// 1-based column, in characters.
+    pub fn column(&self) -> usize {
+        self.column as usize
+    }
+}
+
+impl std::fmt::Display for RulePlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 /// An intent as compiled: what the conversation layer needs to answer it,
