@@ -89,6 +89,7 @@ impl VocabBuilder {
             stemmer,
             lang_words,
             common_en: COMMON_EN.split_whitespace().collect(),
+            split_function: SPLIT_FUNCTION_WORDS.split_whitespace().collect(),
         })
     }
 }
@@ -113,6 +114,9 @@ pub(crate) struct Vocabulary {
     lang_words: FastMap<Box<str>, u8>,
     /// [`COMMON_EN`] as a set: looked up for every unknown word.
     common_en: FastSet<&'static str>,
+    /// [`SPLIT_FUNCTION_WORDS`] as a set: looked up for every half tried
+    /// by `split`.
+    split_function: FastSet<&'static str>,
 }
 
 /// The typo corrections of one message.
@@ -345,7 +349,7 @@ impl Vocabulary {
             if self.known.contains(h) && self.lang_words.get(h) != Some(&LANG_VI) {
                 return Some((h.to_string(), h.len() >= MIN_TYPO_LEN));
             }
-            if SPLIT_FUNCTION_WORDS.split_whitespace().any(|w| w == h) {
+            if self.split_function.contains(h) {
                 return Some((h.to_string(), false));
             }
             if h.len() >= MIN_STEM_HALF_LEN && !crate::normalize::is_syllable(h) {
@@ -359,7 +363,14 @@ impl Vocabulary {
         let mut best: Option<((usize, usize), String)> = None;
         for i in 2..=n - 2 {
             let (a, b) = word.split_at(i);
-            let (Some((a, a_rule)), Some((b, b_rule))) = (half(a), half(b)) else {
+            // Both halves must be words: the shorter (the cheaper, and the
+            // likelier to fail) is looked up first, the other only if it is.
+            let halves = if a.len() <= b.len() {
+                half(a).and_then(|a| Some((a, half(b)?)))
+            } else {
+                half(b).and_then(|b| Some((half(a)?, b)))
+            };
+            let Some(((a, a_rule), (b, b_rule))) = halves else {
                 continue;
             };
             if !(a_rule || b_rule) {
