@@ -294,3 +294,67 @@ intents:
         ex.classification.ranked
     );
 }
+
+/// A gap in a phrase stays within one sentence: two questions in two
+/// sentences are two requests, not one phrase stretched over both.
+#[test]
+fn a_phrase_gap_does_not_join_two_sentences() {
+    let yaml = r#"
+version: 1
+intents:
+  - id: delivery_options
+    phrases:
+      vi: ["ship (ra|về|tới) ** (không|ko)", "phí ship"]
+      en: ["ship ** (hanoi|saigon)"]
+  - id: check_payment_methods
+    phrases:
+      vi: ["(nhận|dùng) (cod|momo)"]
+      en: ["accept (cash|card)"]
+"#;
+    let m = Matcher::new(yaml).unwrap();
+    // In one sentence the gap reaches: one request.
+    let one = m.classify("ship ra Hà Nội được không");
+    assert_eq!(one.intent_id(), Some("delivery_options"));
+    // Over a question mark it does not: the first sentence holds only
+    // "phí ship", the second the payment question, and both are ranked.
+    let two = m.classify("Phí ship ra Hà Nội bao nhiêu? Shop có nhận COD không ạ");
+    let spans: Vec<_> = m
+        .explain("Phí ship ra Hà Nội bao nhiêu? Shop có nhận COD không ạ")
+        .contributions
+        .iter()
+        .filter(|c| &*c.intent == "delivery_options")
+        .map(|c| c.span.clone())
+        .collect();
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.end <= "Phí ship ra Hà Nội bao nhiêu?".len()),
+        "a delivery phrase reached into the second sentence: {spans:?}"
+    );
+    let mut got: Vec<&str> = two.intent_id().into_iter().collect();
+    got.extend(two.also.iter().map(|s| &*s.intent));
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        ["check_payment_methods", "delivery_options"],
+        "{two:?}"
+    );
+    assert!(!two.ambiguous, "{two:?}");
+
+    // The shipped pack answers both questions, in both languages.
+    let pack = pack::matcher();
+    for text in [
+        "Phí ship ra Hà Nội bao nhiêu? Shop có nhận COD không ạ",
+        "how much is shipping to Hanoi? do you accept cash on delivery",
+    ] {
+        let c = pack.classify(text);
+        let mut got: Vec<&str> = c.intent_id().into_iter().collect();
+        got.extend(c.also.iter().map(|s| &*s.intent));
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            ["check_payment_methods", "delivery_options"],
+            "{text}: {c:?}"
+        );
+    }
+}
