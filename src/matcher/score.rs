@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use regex::Regex;
 
-use super::scan::{how, Evidence, Owner};
+use super::scan::{how, Evidence, Owner, PhraseHit};
 use super::types::{Contribution, ContributionKind, HowMatched, ScoreBreakdown, Scored};
 use super::Config;
 use crate::fxhash::FastSet;
@@ -341,25 +341,33 @@ impl Scorer {
                 }
             }
         }
+        // Whether a veto of intent `k` reaches `hit` (a phrase match or a
+        // set part); explained as vetoed when it does.
+        let vetoed = |k: u32, hit: &PhraseHit, contributions: &mut Vec<Contribution>| {
+            let Some((_, _, vp)) = vetoes
+                .iter()
+                .find(|(vk, v, _)| *vk == k && reaches(v, &hit.span))
+            else {
+                return false;
+            };
+            if explain {
+                let mut c = make(
+                    k,
+                    ContributionKind::Vetoed,
+                    hit.phrase,
+                    0.0,
+                    hit.factor,
+                    &hit.span,
+                );
+                c.vetoed_by = Some(ev.phrase_info[*vp as usize].text.clone());
+                contributions.push(c);
+            }
+            true
+        };
         for (i, hit) in ev.hits.iter().enumerate() {
             match hit.owner {
                 Owner::Intent(k) => {
-                    let veto = vetoes
-                        .iter()
-                        .find(|(vk, v, _)| *vk == k && reaches(v, &hit.span));
-                    if let Some((_, _, vp)) = veto {
-                        if explain {
-                            let mut c = make(
-                                k,
-                                ContributionKind::Vetoed,
-                                hit.phrase,
-                                0.0,
-                                hit.factor,
-                                &hit.span,
-                            );
-                            c.vetoed_by = Some(ev.phrase_info[*vp as usize].text.clone());
-                            contributions.push(c);
-                        }
+                    if vetoed(k, hit, &mut contributions) {
                         continue;
                     }
                     live[i] = true;
@@ -406,22 +414,7 @@ impl Scorer {
                 }
                 Owner::SetPart { set, part } => {
                     let k = self.sets[set as usize].intent;
-                    let veto = vetoes
-                        .iter()
-                        .find(|(vk, v, _)| *vk == k && reaches(v, &hit.span));
-                    if let Some((_, _, vp)) = veto {
-                        if explain {
-                            let mut c = make(
-                                k,
-                                ContributionKind::Vetoed,
-                                hit.phrase,
-                                0.0,
-                                hit.factor,
-                                &hit.span,
-                            );
-                            c.vetoed_by = Some(ev.phrase_info[*vp as usize].text.clone());
-                            contributions.push(c);
-                        }
+                    if vetoed(k, hit, &mut contributions) {
                         continue;
                     }
                     set_hits.push((set, part, i as u32));
