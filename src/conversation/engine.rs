@@ -566,23 +566,17 @@ impl BotInner {
                     other => other,
                 }
             }
-            (Some(Kind::Plain), Some(Kind::Action)) => {
-                let first = self.plain_text(s, p, cx);
-                self.note_intent(s, &q.id, false);
-                let out = self.run_intent(s, q, c, text, cx);
+            (Some(Kind::Plain), Some(Kind::Action)) | (Some(Kind::Action), Some(Kind::Plain)) => {
+                // The plain answer first, whichever of the two it is.
+                let own = self.kind(p) == Some(Kind::Plain);
+                let (plain, action) = if own { (p, q) } else { (q, p) };
+                let first = self.plain_text(s, plain, cx);
+                self.note_intent(s, &q.id, !own);
+                let out = self.run_intent(s, action, c, text, cx);
                 if cx.ev.handoff_reason.is_some() {
                     return out;
                 }
-                self.answer_first(s, first, p, true, out)
-            }
-            (Some(Kind::Action), Some(Kind::Plain)) => {
-                let first = self.plain_text(s, q, cx);
-                self.note_intent(s, &q.id, true);
-                let out = self.run_intent(s, p, c, text, cx);
-                if cx.ev.handoff_reason.is_some() {
-                    return out;
-                }
-                self.answer_first(s, first, q, false, out)
+                self.answer_first(s, first, plain, own, out)
             }
             _ => self.run_intent(s, p, c, text, cx),
         }

@@ -310,25 +310,16 @@ impl Vocabulary {
         {
             return None;
         }
-        let mut best: Option<(usize, usize, &str)> = None;
-        for f in &found {
-            let cand = &*self.words[f.word as usize];
-            // One edit: the optimal-string-alignment distance (a swap is
-            // one edit). Two: within Levenshtein distance 2, ranked by the
-            // same distance.
-            if max == 2 && levenshtein_within(word.as_bytes(), cand.as_bytes(), 2).is_none() {
-                continue;
-            }
-            let d = osa_distance(word.as_bytes(), cand.as_bytes());
-            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN || !plausible(word, cand, d) {
-                continue;
-            }
-            let key = (d, cand.len().abs_diff(n), cand);
-            if best.is_none_or(|b| key < b) {
-                best = Some(key);
-            }
-        }
-        best.map(|(d, _, w)| (w.to_string(), d as u32))
+        // One edit: the optimal-string-alignment distance (a swap is one
+        // edit). Two: within Levenshtein distance 2, ranked by the same
+        // distance.
+        let candidates = found
+            .iter()
+            .map(|f| &*self.words[f.word as usize])
+            .filter(|cand| {
+                max == 1 || levenshtein_within(word.as_bytes(), cand.as_bytes(), 2).is_some()
+            });
+        closest(word, max, candidates)
     }
 
     /// `word` read as two words run together ("trackmy", "cancelingpurchase",
@@ -502,6 +493,28 @@ fn plausible(typed: &str, cand: &str, d: usize) -> bool {
     }
 }
 
+/// The correction of `word` among `candidates`: the fewest edits (at most
+/// `max`, a plausible typo, a word long enough to correct), then the
+/// closest length, then the first in byte order.
+fn closest<'w>(
+    word: &str,
+    max: usize,
+    candidates: impl IntoIterator<Item = &'w str>,
+) -> Option<(String, u32)> {
+    let mut best: Option<(usize, usize, &str)> = None;
+    for cand in candidates {
+        let d = osa_distance(word.as_bytes(), cand.as_bytes());
+        if d == 0 || d > max || cand.len() < MIN_TYPO_LEN || !plausible(word, cand, d) {
+            continue;
+        }
+        let key = (d, cand.len().abs_diff(word.len()), cand);
+        if best.is_none_or(|b| key < b) {
+            best = Some(key);
+        }
+    }
+    best.map(|(d, _, w)| (w.to_string(), d as u32))
+}
+
 /// Optimal-string-alignment distance (Levenshtein plus adjacent swaps).
 fn osa_distance(a: &[u8], b: &[u8]) -> usize {
     let (n, m) = (a.len(), b.len());
@@ -619,18 +632,7 @@ mod tests {
                 .collect()
         };
         let max = if n >= TWO_EDITS_LEN { 2 } else { 1 };
-        let mut best: Option<(usize, usize, &str)> = None;
-        for cand in candidates {
-            let d = osa_distance(word.as_bytes(), cand.as_bytes());
-            if d == 0 || d > max || cand.len() < MIN_TYPO_LEN || !plausible(word, cand, d) {
-                continue;
-            }
-            let key = (d, cand.len().abs_diff(n), cand);
-            if best.is_none_or(|b| key < b) {
-                best = Some(key);
-            }
-        }
-        best.map(|(d, _, w)| (w.to_string(), d as u32))
+        closest(word, max, candidates)
     }
 
     /// The typo index makes the same corrections as before it, on every

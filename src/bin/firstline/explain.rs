@@ -104,34 +104,6 @@ fn at(message: &str, span: &Range<usize>) -> String {
     }
 }
 
-/// Where a regex matched: patterns run over the folded text, so the match
-/// is searched there (non-ASCII letters of the pattern folded the same way).
-fn regex_span(rule: &str, ex: &Explanation) -> String {
-    let mut folded = String::with_capacity(rule.len());
-    for c in rule.chars() {
-        if c.is_ascii() {
-            folded.push(c);
-        } else {
-            folded.push_str(&firstline::normalize::fold(&c.to_string()));
-        }
-    }
-    let Ok(re) = regex::Regex::new(&folded) else {
-        return "(no span)".to_string();
-    };
-    let corrected = firstline::normalize::fold(&ex.tokens.join(" "));
-    for hay in [ex.folded.as_str(), corrected.as_str()] {
-        if let Some(mt) = re.find(hay) {
-            let start = hay[..mt.start()].chars().count();
-            let end = start + mt.as_str().chars().count();
-            return format!(
-                "on \"{}\" at chars {start}..{end} of the folded text",
-                mt.as_str()
-            );
-        }
-    }
-    "(no span)".to_string()
-}
-
 pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String {
     let c = &ex.classification;
     let mut o = String::new();
@@ -166,11 +138,7 @@ pub fn render(message: &str, ex: &Explanation, handoff: Option<&str>) -> String 
                 "regex",
                 format!("+{:.2}", k.weight),
                 format!("/{}/", k.rule),
-                if k.span.is_empty() {
-                    regex_span(&k.rule, ex)
-                } else {
-                    at(message, &k.span)
-                },
+                at(message, &k.span),
             ),
             ContributionKind::Exclude => (
                 "exclude",
