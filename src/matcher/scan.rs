@@ -178,6 +178,9 @@ pub(crate) struct Evidence<'a> {
     pub segments: &'a [Range<u32>],
     /// Indices into `pattern_info` of the regex patterns that matched.
     pub patterns: &'a [u32],
+    /// The tokens that follow clause punctuation ([`CLAUSE_PUNCT`]), in
+    /// order: where the message's clauses start, after the first.
+    pub clauses: &'a [u32],
     /// Every phrase, indexed by [`PhraseHit::phrase`].
     pub phrase_info: &'a [PhraseInfo],
     /// Every regex pattern.
@@ -270,6 +273,8 @@ pub(crate) struct ScanScratch {
     /// Tokens that start a new sentence (sorted): a gap of a phrase does
     /// not reach across one.
     breaks: Vec<u32>,
+    /// Tokens that start a new clause (sorted; sentences included).
+    clauses: Vec<u32>,
 }
 
 impl ScanScratch {
@@ -602,6 +607,7 @@ impl Scanner {
             best_chain,
             patterns,
             breaks,
+            clauses,
         } = sc;
         starts.clear();
         ends.clear();
@@ -615,7 +621,7 @@ impl Scanner {
         segments.clear();
         patterns.clear();
         let hay = haystack(n, corrections, starts, ends, hay);
-        clause_breaks(n, breaks);
+        clause_breaks(n, clauses, breaks);
 
         // Pattern occurrences on token boundaries, sorted by pattern.
         if let Some(ac) = &self.ac {
@@ -815,6 +821,7 @@ impl Scanner {
             hits,
             segments,
             patterns,
+            clauses,
             phrase_info: &self.phrases,
             pattern_info: &self.patterns,
         }
@@ -1070,26 +1077,33 @@ fn chain(
     best_factor
 }
 
-/// Punctuation between two tokens that ends a sentence: the gap of a phrase
-/// does not reach across it, so in "Phí ship bao nhiêu? Shop có nhận COD
+/// Punctuation between two tokens that ends a clause: a request and its
+/// neighbours ("hi, how are you", "hủy đơn giúp em. À mà phí ship bao
+/// nhiêu") are scored apart.
+pub(crate) const CLAUSE_PUNCT: &[char] = &[',', '.', ';', ':', '!', '?', '\n', '…', '(', ')'];
+
+/// The clause punctuation that ends a sentence: the gap of a phrase does
+/// not reach across it, so in "Phí ship bao nhiêu? Shop có nhận COD
 /// không" the shipping phrase "ship ** không" does not join two questions.
 /// Commas are not here: "what happens if I cancel, do I pay a fee?" is one
 /// request, and measured on the development sets a comma barrier lost more
 /// such messages than it gained.
 const SENTENCE_PUNCT: &[char] = &['.', ';', '!', '?', '\n', '…'];
 
-/// The tokens of `n` that follow sentence punctuation, in order.
-fn clause_breaks(n: &Normalized, breaks: &mut Vec<u32>) {
-    breaks.clear();
+/// The tokens of `n` that follow clause punctuation, and those that follow
+/// sentence punctuation, in order.
+fn clause_breaks(n: &Normalized, clauses: &mut Vec<u32>, sentences: &mut Vec<u32>) {
+    clauses.clear();
+    sentences.clear();
     let (tokens, original) = (n.tokens(), n.original());
     for i in 1..tokens.len() {
         let (a, b) = (tokens[i - 1].span.end, tokens[i].span.start);
-        if a < b
-            && original
-                .get(a..b)
-                .is_some_and(|gap| gap.contains(SENTENCE_PUNCT))
-        {
-            breaks.push(i as u32);
+        let Some(gap) = original.get(a..b).filter(|g| g.contains(CLAUSE_PUNCT)) else {
+            continue;
+        };
+        clauses.push(i as u32);
+        if gap.contains(SENTENCE_PUNCT) {
+            sentences.push(i as u32);
         }
     }
 }

@@ -80,9 +80,6 @@ const SUPPORT_SHARE: f32 = 0.5;
 /// Coverage assumed for an intent that only regexes matched and whose match
 /// could not be located: neither full credit nor none.
 const REGEX_ONLY_COVERAGE: f32 = 0.5;
-/// Punctuation that ends a clause: a request and its neighbours ("hi, how
-/// are you", "hủy đơn giúp em. À mà phí ship bao nhiêu") are scored apart.
-const CLAUSE_PUNCT: &[char] = &[',', '.', ';', ':', '!', '?', '\n', '…', '(', ')'];
 /// Vietnamese question particles and auxiliaries: not part of what a
 /// request is about, so they do not count among its words (coverage).
 /// Fewer here makes a keyword in a short question weaker ("có sale gì
@@ -556,18 +553,12 @@ impl Scorer {
         let n = ev.n;
         let ntok = n.tokens().len();
         // Tokens: content or not, and the clause each belongs to.
-        let original = n.original();
+        // Clauses start after clause punctuation (the scan found where).
+        let mut breaks = ev.clauses.iter().peekable();
         let mut clause = 0u8;
         for i in 0..ntok {
-            if i > 0 {
-                let (a, b) = (n.tokens()[i - 1].span.end, n.tokens()[i].span.start);
-                if a < b
-                    && original
-                        .get(a..b)
-                        .is_some_and(|gap| gap.contains(CLAUSE_PUNCT))
-                {
-                    clause = (clause + 1).min(63);
-                }
+            if breaks.next_if_eq(&&(i as u32)).is_some() {
+                clause = (clause + 1).min(63);
             }
             let (t, f) = (n.token_text(i), n.token_folded(i));
             if CLAUSE_WORDS.contains(&f) {
